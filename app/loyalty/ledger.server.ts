@@ -1,0 +1,192 @@
+/**
+ * The points ledger: the ONLY code that changes a member's points (DESIGN.md invariants 1–4).
+ *
+ * - Points change by appending a LedgerEntry; entries are never updated or deleted.
+ * - Each entry has an idempotency key unique per shop. The database's unique constraint is the
+ *   guard: a second attempt fails inside its transaction, the transaction rolls back whole, and
+ *   `runOnce` reports it as already applied. There is no read-then-write check.
+ * - The member's cached balance moves in the same transaction as the entry.
+ * - Debits never take a balance below zero: the balance is read and written back with a
+ *   conditional update (compare-and-set), retried on a concurrent change.
+ */
+import { Prisma, type PrismaClient } from "@prisma/client";
+
+export type Tx = Prisma.TransactionClient;
+
+export type EntryKind =
+  | "order_earn"
+  | "refund_reversal"
+  | "cancel_reversal"
+  | "signup_bonus"
+  | "manual_adjustment";
+
+export interface NewEntry {
+  shopId: string;
+  memberId: string;
+  kind: EntryKind;
+  delta: number;
+  idempotencyKey: string;
+  description: string;
+  orderGid?: string | null;
+  refundGid?: string | null;
+  rule?: unknown;
+  shortfall?: number;
+  staffId?: string | null;
+}
+
+/** Another transaction changed a row this one read; the whole unit of work is retried. */
+export class ConcurrentChangeError extends Error {
+  constructor(what: string) {
+    super(`concurrent change: ${what}`);
+    this.name = "ConcurrentChangeError";
+  }
+}
+
+export function isUniqueViolation(error: unknown): error is Prisma.PrismaClientKnownRequestError {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** A unique violation on LedgerEntry(shopId, idempotencyKey): the entry was already written. */
+export function isIdempotencyConflict(error: unknown): boolean {
+  if (!isUniqueViolation(error)) return false;
+  const details = `${JSON.stringify(error.meta ?? {})} ${error.message}`;
+  return details.includes("idempotencyKey");
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ConcurrentChangeError) return true;
+  // Another unique constraint (two first orders creating the same member at once): retry reads it.
+  if (isUniqueViolation(error)) return !isIdempotencyConflict(error);
+  const message = error instanceof Error ? error.message : "";
+  // SQLite busy/locked, PostgreSQL serialization failure or deadlock.
+  return /SQLITE_BUSY|database is locked|could not serialize|deadlock detected|40001|40P01/i.test(message);
+}
+
+export type Outcome<T> = { applied: true; value: T } | { applied: false };
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Runs one unit of work in a transaction. Returns `{ applied: false }` when it tried to append an
+ * entry whose idempotency key already exists (so the work was done before), retries transient
+ * conflicts, and rethrows anything else.
+ */
+export async function runOnce<T>(
+  db: PrismaClient,
+  work: (tx: Tx) => Promise<T>,
+): Promise<Outcome<T>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const value = await db.$transaction(work, { maxWait: 10_000, timeout: 20_000 });
+      return { applied: true, value };
+    } catch (error) {
+      if (isIdempotencyConflict(error)) return { applied: false };
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+function entryData(entry: NewEntry, delta: number, shortfall: number) {
+  return {
+    shopId: entry.shopId,
+    memberId: entry.memberId,
+    kind: entry.kind,
+    delta,
+    idempotencyKey: entry.idempotencyKey,
+    description: entry.description,
+    orderGid: entry.orderGid ?? null,
+    refundGid: entry.refundGid ?? null,
+    rule: entry.rule === undefined ? null : JSON.stringify(entry.rule),
+    shortfall,
+    staffId: entry.staffId ?? null,
+  };
+}
+
+/** Appends a credit (delta ≥ 0) and moves the cached balance with it. */
+export async function appendCredit(tx: Tx, entry: NewEntry): Promise<void> {
+  if (entry.delta < 0) throw new RangeError("appendCredit needs a non-negative delta; use appendDebit");
+  // The entry goes first: if its key exists this throws and nothing else in the transaction runs.
+  await tx.ledgerEntry.create({ data: entryData(entry, entry.delta, 0) });
+  if (entry.delta !== 0) {
+    await tx.member.update({
+      where: { id: entry.memberId },
+      data: { balance: { increment: entry.delta } },
+    });
+  }
+}
+
+export interface DebitResult {
+  taken: number;
+  shortfall: number;
+}
+
+/**
+ * Appends a debit of up to `entry.delta` points (a positive number here). A reversal may find the
+ * points already spent: it then takes the balance to zero and records the rest as `shortfall`
+ * instead of silently inventing debt. With `requireFull`, an insufficient balance takes nothing
+ * and returns the shortfall (redemptions use this).
+ */
+export async function appendDebit(
+  tx: Tx,
+  entry: NewEntry,
+  options: { requireFull?: boolean } = {},
+): Promise<DebitResult> {
+  const points = entry.delta;
+  if (points < 0) throw new RangeError("appendDebit takes the points to remove as a positive number");
+  const member = await tx.member.findUniqueOrThrow({
+    where: { id: entry.memberId },
+    select: { balance: true, shopId: true },
+  });
+  if (member.shopId !== entry.shopId) throw new Error("member belongs to another shop");
+  const available = Math.max(member.balance, 0);
+  if (options.requireFull && available < points) return { taken: 0, shortfall: points - available };
+  const taken = Math.min(points, available);
+  const shortfall = points - taken;
+  await tx.ledgerEntry.create({ data: entryData(entry, -taken, shortfall) });
+  if (taken > 0) {
+    const updated = await tx.member.updateMany({
+      where: { id: entry.memberId, balance: member.balance },
+      data: { balance: member.balance - taken },
+    });
+    if (updated.count !== 1) throw new ConcurrentChangeError(`balance of member ${entry.memberId}`);
+  }
+  return { taken, shortfall };
+}
+
+export interface BalanceMismatch {
+  shopId: string;
+  memberId: string;
+  cachedBalance: number;
+  ledgerSum: number;
+}
+
+/** Invariant 3: every member's cached balance equals the sum of its entries. */
+export async function findBalanceMismatches(db: PrismaClient): Promise<{
+  membersChecked: number;
+  mismatches: BalanceMismatch[];
+}> {
+  const sums = await db.ledgerEntry.groupBy({ by: ["memberId"], _sum: { delta: true } });
+  const sumByMember = new Map(sums.map((row) => [row.memberId, row._sum.delta ?? 0]));
+  const mismatches: BalanceMismatch[] = [];
+  let membersChecked = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.member.findMany({
+      select: { id: true, shopId: true, balance: true },
+      orderBy: { id: "asc" },
+      take: 5_000,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    if (page.length === 0) break;
+    for (const member of page) {
+      membersChecked += 1;
+      const ledgerSum = sumByMember.get(member.id) ?? 0;
+      if (ledgerSum !== member.balance) {
+        mismatches.push({ shopId: member.shopId, memberId: member.id, cachedBalance: member.balance, ledgerSum });
+      }
+    }
+    cursor = page[page.length - 1]?.id;
+  }
+  return { membersChecked, mismatches };
+}

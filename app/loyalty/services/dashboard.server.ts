@@ -1,0 +1,73 @@
+/**
+ * The admin dashboard's first view: is the program on, how is it set, and what happened lately.
+ */
+import db from "~/db.server";
+import { ensureShop } from "./shops.server";
+
+export interface ActivityItem {
+  id: string;
+  kind: string;
+  delta: number;
+  description: string;
+  createdAt: string;
+  member: string;
+}
+
+export interface ProgramOverview {
+  shopDomain: string;
+  programEnabled: boolean;
+  earnRate: string;
+  earnRounding: string;
+  currencyCode: string;
+  minimumOrderAmount: string | null;
+  includePosOrders: boolean;
+  signupBonusPoints: number;
+  memberCount: number;
+  pointsOutstanding: number;
+  recentActivity: ActivityItem[];
+}
+
+export async function programOverview(shopDomain: string): Promise<ProgramOverview> {
+  const shop = await ensureShop(shopDomain);
+  const [memberCount, outstanding, recent] = await Promise.all([
+    db.member.count({ where: { shopId: shop.id } }),
+    db.member.aggregate({ where: { shopId: shop.id }, _sum: { balance: true } }),
+    db.ledgerEntry.findMany({
+      where: { shopId: shop.id },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 20,
+      select: {
+        id: true,
+        kind: true,
+        delta: true,
+        description: true,
+        createdAt: true,
+        member: { select: { firstName: true, lastName: true, email: true, redactedAt: true } },
+      },
+    }),
+  ]);
+  return {
+    shopDomain: shop.domain,
+    programEnabled: shop.programEnabled,
+    earnRate: shop.earnRate,
+    earnRounding: shop.earnRounding,
+    currencyCode: shop.currencyCode,
+    minimumOrderAmount: shop.minimumOrderAmount,
+    includePosOrders: shop.includePosOrders,
+    signupBonusPoints: shop.signupBonusPoints,
+    memberCount,
+    pointsOutstanding: outstanding._sum.balance ?? 0,
+    recentActivity: recent.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      delta: entry.delta,
+      description: entry.description,
+      createdAt: entry.createdAt.toISOString(),
+      member: entry.member.redactedAt
+        ? "(erased customer)"
+        : [entry.member.firstName, entry.member.lastName].filter(Boolean).join(" ") ||
+          entry.member.email ||
+          "(no name)",
+    })),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Shops: install state, scopes, program settings, and the end of a shop's data (shop/redact).
+ */
+import type { Shop } from "@prisma/client";
+import db from "~/db.server";
+import { isUniqueViolation } from "~/loyalty/ledger.server";
+import type { EarnSettings } from "~/loyalty/earning";
+import type { Rounding } from "~/loyalty/money";
+
+export type ShopRecord = Shop;
+
+/** The shop's row, created on first contact (install or its first webhook). */
+export async function ensureShop(domain: string): Promise<ShopRecord> {
+  const existing = await db.shop.findUnique({ where: { domain } });
+  if (existing) return existing;
+  try {
+    return await db.shop.create({ data: { domain } });
+  } catch (error) {
+    // Two first webhooks at once: the other one created it.
+    if (isUniqueViolation(error)) return db.shop.findUniqueOrThrow({ where: { domain } });
+    throw error;
+  }
+}
+
+export async function findShop(domain: string): Promise<ShopRecord | null> {
+  return db.shop.findUnique({ where: { domain } });
+}
+
+const ROUNDINGS: readonly Rounding[] = ["floor", "round", "ceil"];
+
+export function earnSettingsOf(shop: ShopRecord): EarnSettings {
+  const rounding = ROUNDINGS.includes(shop.earnRounding as Rounding)
+    ? (shop.earnRounding as Rounding)
+    : "floor";
+  return {
+    programEnabled: shop.programEnabled,
+    earnRate: shop.earnRate,
+    rounding,
+    minimumOrderAmount: shop.minimumOrderAmount,
+    includePosOrders: shop.includePosOrders,
+    includeTestOrders: shop.includeTestOrders,
+  };
+}
+
+/** (Re)install: the shop is active again with its data intact. */
+export async function markInstalled(domain: string, details: { scopes?: string } = {}): Promise<ShopRecord> {
+  const shop = await ensureShop(domain);
+  return db.shop.update({
+    where: { id: shop.id },
+    data: { uninstalledAt: null, ...(details.scopes !== undefined ? { scopes: details.scopes } : {}) },
+  });
+}
+
+export async function updateShopDetails(
+  domain: string,
+  details: { currencyCode: string; ianaTimezone: string },
+): Promise<void> {
+  await db.shop.update({ where: { domain }, data: details });
+}
+
+/** app/uninstalled: sessions go (the token is dead), the shop's data stays until shop/redact. */
+export async function markUninstalled(domain: string): Promise<void> {
+  await db.$transaction([
+    db.session.deleteMany({ where: { shop: domain } }),
+    db.shop.updateMany({ where: { domain }, data: { uninstalledAt: new Date() } }),
+  ]);
+}
+
+/** app/scopes_update: keep the granted scopes on the shop and on its sessions. */
+export async function updateScopes(domain: string, scopes: string[]): Promise<void> {
+  const scope = scopes.join(",");
+  await db.$transaction([
+    db.session.updateMany({ where: { shop: domain }, data: { scope } }),
+    db.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
+  ]);
+}
+
+/** shop/redact (48 h after uninstall): every row of the shop goes, by cascade from Shop. */
+export async function redactShop(domain: string): Promise<void> {
+  await db.$transaction([
+    db.session.deleteMany({ where: { shop: domain } }),
+    db.webhookDelivery.deleteMany({ where: { shopDomain: domain } }),
+    db.shop.deleteMany({ where: { domain } }),
+  ]);
+}

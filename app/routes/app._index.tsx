@@ -1,0 +1,91 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  DataTable,
+  EmptyState,
+  InlineGrid,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { programOverview } from "~/loyalty/services/dashboard.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  return programOverview(session.shop);
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Dashboard() {
+  const overview = useLoaderData<typeof loader>();
+  const numbers = new Intl.NumberFormat("en");
+  return (
+    <Page title="Dashboard">
+      <TitleBar title="Keepsake" />
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Program status{" "}
+                {overview.programEnabled ? <Badge tone="success">On</Badge> : <Badge tone="critical">Off</Badge>}
+              </Text>
+              <Text as="p">
+                Customers earn {overview.earnRate} point(s) per 1 {overview.currencyCode} spent on merchandise
+                (rounded {overview.earnRounding === "floor" ? "down" : overview.earnRounding === "ceil" ? "up" : "to nearest"}
+                {overview.minimumOrderAmount ? `, orders from ${overview.minimumOrderAmount} ${overview.currencyCode}` : ""}
+                {overview.includePosOrders ? ", POS orders included" : ", POS orders excluded"}).
+                {overview.signupBonusPoints > 0 ? ` New customers get ${overview.signupBonusPoints} points.` : ""}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
+            <Stat label="Members" value={numbers.format(overview.memberCount)} />
+            <Stat label="Points outstanding" value={numbers.format(overview.pointsOutstanding)} />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            {overview.recentActivity.length === 0 ? (
+              <EmptyState heading="No points activity yet" image="">
+                <p>Points appear here as soon as a customer's order is paid.</p>
+              </EmptyState>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "text"]}
+                headings={["Member", "Activity", "Points", "When"]}
+                rows={overview.recentActivity.map((item) => [
+                  item.member,
+                  item.description,
+                  item.delta > 0 ? `+${item.delta}` : String(item.delta),
+                  new Date(item.createdAt).toLocaleString("en"),
+                ])}
+              />
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
