@@ -83,6 +83,7 @@ CREATE TABLE "OrderRecord" (
     "guestEmail" TEXT,
     "paidAt" DATETIME,
     "eligibleAmount" TEXT,
+    "lines" TEXT,
     "pointsAwarded" INTEGER NOT NULL DEFAULT 0,
     "pointsReversed" INTEGER NOT NULL DEFAULT 0,
     "refundedAmount" TEXT NOT NULL DEFAULT '0',
@@ -102,7 +103,8 @@ CREATE TABLE "RefundRecord" (
     "shopId" TEXT NOT NULL,
     "refundGid" TEXT NOT NULL,
     "orderGid" TEXT NOT NULL,
-    "merchandiseAmount" TEXT NOT NULL,
+    "lines" TEXT NOT NULL,
+    "merchandiseAmount" TEXT,
     "appliedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "RefundRecord_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE

@@ -88,6 +88,7 @@ CREATE TABLE "OrderRecord" (
     "guestEmail" TEXT,
     "paidAt" TIMESTAMP(3),
     "eligibleAmount" TEXT,
+    "lines" TEXT,
     "pointsAwarded" INTEGER NOT NULL DEFAULT 0,
     "pointsReversed" INTEGER NOT NULL DEFAULT 0,
     "refundedAmount" TEXT NOT NULL DEFAULT '0',
@@ -108,7 +109,8 @@ CREATE TABLE "RefundRecord" (
     "shopId" TEXT NOT NULL,
     "refundGid" TEXT NOT NULL,
     "orderGid" TEXT NOT NULL,
-    "merchandiseAmount" TEXT NOT NULL,
+    "lines" TEXT NOT NULL,
+    "merchandiseAmount" TEXT,
     "appliedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
