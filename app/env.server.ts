@@ -37,10 +37,22 @@ const EnvSchema = z
     HOST: z.string().optional(),
     PORT: z.coerce.number().int().positive().optional(),
     KEEPSAKE_DEMO: booleanFlag,
+    /**
+     * Where Admin GraphQL requests go instead of https://<shop>: only for the offline demo and tests,
+     * which run a local stand-in of Shopify. Refused otherwise.
+     */
+    SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
     /** Largest webhook body accepted, bytes. Shopify's biggest order payloads are a few hundred kB. */
     WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(2_000_000),
   })
   .superRefine((env, ctx) => {
+    if (env.SHOPIFY_ADMIN_API_ORIGIN && !env.KEEPSAKE_DEMO && env.NODE_ENV !== "test") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHOPIFY_ADMIN_API_ORIGIN"],
+        message: "is only for the offline demo (KEEPSAKE_DEMO=1) and tests; real stores are reached at https://<shop>",
+      });
+    }
     if (!env.KEEPSAKE_DEMO) return;
     // The offline demo authenticates anyone who opens it: it must never face the internet or
     // hold a real store's secret.

@@ -13,7 +13,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import prisma from "./db.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
-import { markInstalled } from "./loyalty/services/shops.server";
+import { markInstalled, syncShopDetails } from "./loyalty/services/shops.server";
 
 export const API_VERSION = ApiVersion.July26;
 
@@ -42,6 +42,7 @@ const shopify = shopifyApp({
   hooks: {
     afterAuth: async ({ session }) => {
       await markInstalled(session.shop, { scopes: session.scope ?? undefined });
+      await syncShopDetails(session.shop);
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -3,6 +3,9 @@
  */
 import type { Shop } from "@prisma/client";
 import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { offlineAccess } from "~/shopify/admin-api.server";
+import { fetchShopSettings } from "~/shopify/graphql/shop-settings";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import type { EarnSettings } from "~/loyalty/earning";
 import type { Rounding } from "~/loyalty/money";
@@ -51,11 +54,19 @@ export async function markInstalled(domain: string, details: { scopes?: string }
   });
 }
 
-export async function updateShopDetails(
-  domain: string,
-  details: { currencyCode: string; ianaTimezone: string },
-): Promise<void> {
-  await db.shop.update({ where: { domain }, data: details });
+/**
+ * After install: read the shop's currency and timezone from Shopify. A failure is logged, not
+ * fatal — the defaults stay and the next install/auth tries again.
+ */
+export async function syncShopDetails(domain: string): Promise<boolean> {
+  try {
+    const settings = await fetchShopSettings(await offlineAccess(domain));
+    await db.shop.update({ where: { domain }, data: settings });
+    return true;
+  } catch (error) {
+    logger.warn({ shop: domain, error: error instanceof Error ? error.message : String(error) }, "shop details not synced");
+    return false;
+  }
 }
 
 /** app/uninstalled: sessions go (the token is dead), the shop's data stays until shop/redact. */

@@ -21,7 +21,33 @@ import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
+import { createRequire } from "node:module";
+import { createMockStore, isRef, type IMocks, type IMockStore } from "@graphql-tools/mock";
+import type * as GraphQLModule from "graphql";
+import type {
+  DocumentNode,
+  FieldNode,
+  FormattedExecutionResult,
+  FragmentDefinitionNode,
+  GraphQLCompositeType,
+  GraphQLError as GraphQLErrorType,
+  GraphQLFieldResolver,
+  GraphQLSchema,
+  GraphQLTypeResolver,
+  IntrospectionQuery,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValueNode,
+} from "graphql";
+
+/**
+ * `graphql` refuses objects built by another copy of itself ("Cannot use GraphQLSchema from another module or
+ * realm"). Under vitest, a plain `import "graphql"` resolves to its ESM build (index.mjs) while @graphql-tools/mock,
+ * loaded by Node, gets the CommonJS build: two copies. Loading it through Node's `require` gives this module the
+ * same copy as the mock store, under vitest and tsx alike.
+ */
+const graphql = createRequire(import.meta.url)("graphql") as typeof GraphQLModule;
+const {
   buildClientSchema,
   defaultFieldResolver,
   execute,
@@ -37,20 +63,7 @@ import {
   validate,
   visit,
   visitWithTypeInfo,
-  type DocumentNode,
-  type FieldNode,
-  type FormattedExecutionResult,
-  type FragmentDefinitionNode,
-  type GraphQLFieldResolver,
-  type GraphQLTypeResolver,
-  type GraphQLCompositeType,
-  type GraphQLSchema,
-  type IntrospectionQuery,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from "graphql";
-import { createMockStore, isRef, type IMocks, type IMockStore } from "@graphql-tools/mock";
+} = graphql;
 
 export const ADMIN_API_VERSION = "2026-07";
 export const ADMIN_GRAPHQL_PATH = `/admin/api/${ADMIN_API_VERSION}/graphql.json`;
@@ -73,7 +86,7 @@ export function adminSchema(): GraphQLSchema {
 }
 
 /** Parse + validate against the 2026-07 schema. Empty array = Shopify would accept the document. */
-export function validateAdminDocument(source: string): readonly GraphQLError[] {
+export function validateAdminDocument(source: string): readonly GraphQLErrorType[] {
   let document: DocumentNode;
   try {
     document = parse(source);
