@@ -3,6 +3,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
+import { env } from "./env.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -14,6 +15,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  allowDemoAdminFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 
@@ -39,4 +41,23 @@ export default async function handleRequest(
     );
     setTimeout(abort, streamTimeout + 1000);
   });
+}
+
+/**
+ * Offline demo only (KEEPSAKE_DEMO, which env.server.ts confines to loopback and the demo secret): the admin frame
+ * is the local Shopify stand-in at SHOPIFY_ADMIN_API_ORIGIN, so frame-ancestors must let it embed the app, and the
+ * unreachable CDN script is not preloaded.
+ */
+function allowDemoAdminFrame(headers: Headers) {
+  const config = env();
+  if (!config.KEEPSAKE_DEMO || !config.SHOPIFY_ADMIN_API_ORIGIN) return;
+  // The library preloads Shopify's CDN App Bridge; the demo serves its own (app/routes/app.tsx).
+  if (headers.get("Link")?.includes("cdn.shopify.com")) headers.delete("Link");
+  const policy = headers.get("Content-Security-Policy");
+  if (!policy?.includes("frame-ancestors")) return;
+  const standIn = new URL(config.SHOPIFY_ADMIN_API_ORIGIN);
+  const origins = [standIn.origin];
+  if (standIn.hostname === "127.0.0.1") origins.push(`${standIn.protocol}//localhost:${standIn.port}`);
+  if (standIn.hostname === "localhost") origins.push(`${standIn.protocol}//127.0.0.1:${standIn.port}`);
+  headers.set("Content-Security-Policy", policy.replace("frame-ancestors", `frame-ancestors ${origins.join(" ")}`));
 }

@@ -9,13 +9,20 @@ import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
-/** The App Bridge stand-in the offline demo serves instead of Shopify's CDN script. */
-export const DEMO_APP_BRIDGE_PATH = "/demo/app-bridge.js";
+/**
+ * The App Bridge stand-in the offline demo's local "Shopify" (scripts/demo/shopify-stand-in.ts, at
+ * SHOPIFY_ADMIN_API_ORIGIN) serves instead of Shopify's CDN script. Demo mode only.
+ */
+export const DEMO_APP_BRIDGE_PATH = "/cdn/app-bridge.js";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authenticate.admin(request);
   const config = env();
-  return { apiKey: config.SHOPIFY_API_KEY, appBridgeUrl: config.KEEPSAKE_DEMO ? DEMO_APP_BRIDGE_PATH : undefined };
+  const appBridgeUrl =
+    config.KEEPSAKE_DEMO && config.SHOPIFY_ADMIN_API_ORIGIN
+      ? new URL(DEMO_APP_BRIDGE_PATH, config.SHOPIFY_ADMIN_API_ORIGIN).toString()
+      : undefined;
+  return { apiKey: config.SHOPIFY_API_KEY, appBridgeUrl };
 }
 
 export default function App() {
