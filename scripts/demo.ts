@@ -68,7 +68,12 @@ const dbFile = path.resolve(ROOT, flags.db ?? "prisma/demo.sqlite");
 const databaseUrl = `file:${dbFile}`;
 const appUrl = `http://localhost:${appPort}`;
 const appDirect = `http://127.0.0.1:${appPort}`;
-const shopifyOrigin = `http://127.0.0.1:${shopifyPort}`;
+/**
+ * The stand-in listens on 127.0.0.1 but is named "localhost", like the app: the admin frame and the app in its
+ * iframe are then the same site (ports don't count), so a browser that blocks third-party storage (Remix reads
+ * sessionStorage) still runs the embedded app. Node's fetch falls back from ::1 to 127.0.0.1 by itself.
+ */
+const shopifyOrigin = `http://localhost:${shopifyPort}`;
 
 const say = (message: string) => {
   if (!flags.quiet || flags.check) console.log(message);

@@ -230,7 +230,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
       origin && allowedOrigins.includes(origin) ? { "Access-Control-Allow-Origin": origin, Vary: "Origin" } : { Vary: "Origin" };
 
     if (url.pathname.startsWith("/admin/api/")) {
-      const body = method === "GET" || method === "HEAD" ? undefined : await readBody(request);
+      const body = method === "GET" || method === "HEAD" ? undefined : new Uint8Array(await readBody(request));
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {
         if (typeof value === "string") headers.set(name, value);

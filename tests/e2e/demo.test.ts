@@ -1,0 +1,193 @@
+/**
+ * `npm run demo` end to end: the real built app behind the Shopify stand-in, driven by headless Chromium.
+ * Proves that / lands on the admin frame with the embedded dashboard (program status, members, seeded activity),
+ * that an order placed in the demo store appears in the dashboard, and that refunding it reverses its points.
+ * Runs on free ports and a temporary database, so it never meets a demo someone runs on 3000/3001.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const DEMO = ["--import", "tsx", path.join(ROOT, "scripts/demo.ts")];
+const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Safari/537.36";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+interface Demo {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function runDemo(args: string[], until: RegExp, timeoutMs: number): Promise<Demo> {
+  const child = spawn(process.execPath, [...DEMO, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (until.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+// No silent skip: without Chromium the browser suite fails and says how to get it.
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+}
+
+describe("npm run demo", () => {
+  let appPort: number;
+  let shopifyPort: number;
+  let workDir: string;
+  let demo: Demo | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    // Build once if needed, outside the demo, so every run below can use --no-build.
+    if (!existsSync(path.join(ROOT, "build/server/index.js"))) {
+      const built = spawnSync("flock", ["/tmp/keepsake-build.lock", "npx", "remix", "vite:build"], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
+    }
+    workDir = mkdtempSync(path.join(tmpdir(), "keepsake-demo-e2e-"));
+    appPort = await freePort();
+    shopifyPort = await freePort();
+    demo = await runDemo(
+      ["--no-build", "--quiet", "--port", String(appPort), "--shopify-port", String(shopifyPort), "--db", path.join(workDir, "demo.sqlite")],
+      /Keepsake demo is running/,
+      120_000,
+    );
+    context = await chromium.launchPersistentContext(path.join(workDir, "profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      userAgent: BROWSER_UA, // authenticate.admin answers HeadlessChrome (a bot UA) with 410
+      viewport: { width: 1280, height: 860 },
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    // Nothing leaves the machine: anything not on loopback is aborted.
+    await context.route(
+      (url) => !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
+      (route) => route.abort(),
+    );
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await stop(demo?.child);
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  async function appFrame(page: Page): Promise<Frame> {
+    const iframe = page.locator("iframe#app-iframe");
+    await iframe.waitFor();
+    const frame = await (await iframe.elementHandle())!.contentFrame();
+    if (!frame) throw new Error("no app frame");
+    await frame.getByText("Program status").waitFor({ timeout: 20_000 });
+    return frame;
+  }
+
+  async function placeOrder(page: Page, quantity: number): Promise<string> {
+    await page.goto(`http://localhost:${shopifyPort}/store`);
+    await page.locator("#customer").selectOption({ label: "Alan Turing — alan.turing@example.com" });
+    await page.locator('input[name="qty0"]').fill("0");
+    await page.locator('input[name="qty2"]').fill(String(quantity));
+    await page.getByRole("button", { name: "Pay and send orders/paid" }).click();
+    const result = page.getByTestId("store-result");
+    await expect(result.textContent()).resolves.toContain("HTTP 200");
+    const name = /Order (#\d+) placed/.exec((await result.textContent()) ?? "")?.[1];
+    if (!name) throw new Error(`no order name in ${await result.textContent()}`);
+    return name;
+  }
+
+  it("lands on the admin frame with the embedded dashboard, then shows a new order and its refund", async () => {
+    const page = await context!.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+
+    await page.goto(`http://localhost:${appPort}/`);
+    expect(new URL(page.url()).pathname).toBe("/admin");
+    expect(new URL(page.url()).port).toBe(String(shopifyPort));
+    let frame = await appFrame(page);
+
+    // The embedded dashboard, rendered by the real app with the seed made by webhooks.
+    await expect(frame.getByText("Members").first().isVisible()).resolves.toBe(true);
+    const members = frame.locator("h3", { hasText: "Members" }).locator("xpath=following-sibling::p");
+    expect(Number((await members.textContent())?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(12);
+    await expect(frame.locator("table").textContent()).resolves.toMatch(/Margaret Hamilton|Ada Lovelace/);
+    // App Bridge stand-in: window.shopify exists in the app, ui-title-bar/ui-nav-menu are mirrored to the admin.
+    await expect(frame.evaluate(() => typeof (window as unknown as { shopify?: { idToken?: unknown } }).shopify?.idToken)).resolves.toBe("function");
+    await page.locator("#app-title", { hasText: "Keepsake" }).waitFor();
+    await page.screenshot({ path: "/tmp/keepsake-demo.png" });
+
+    // An order from the demo store → orders/paid → a new activity row.
+    const orderName = await placeOrder(page, 2); // 2 × 68.00 = 136 points
+    await page.getByTestId("back-to-admin").click();
+    frame = await appFrame(page);
+    const row = frame.locator("tr", { hasText: orderName });
+    await row.first().waitFor();
+    await expect(row.first().textContent()).resolves.toContain("+136");
+
+    // Refund it in full → refunds/create → the points are reversed.
+    await page.goto(`http://localhost:${shopifyPort}/store`);
+    await page.locator(`tr[data-order="${orderName}"]`).getByRole("button", { name: "Refund all" }).click();
+    await expect(page.getByTestId("store-result").textContent()).resolves.toContain("HTTP 200");
+    await page.getByTestId("back-to-admin").click();
+    frame = await appFrame(page);
+    await expect(frame.locator("tr", { hasText: "-136" }).first().textContent()).resolves.toContain("Alan Turing");
+
+    expect(errors).toEqual([]);
+  });
+
+  it("--check starts everything, verifies the dashboard and a webhook round trip, and exits 0", async () => {
+    const [port, shopify] = [await freePort(), await freePort()];
+    const result = spawnSync(
+      process.execPath,
+      [...DEMO, "--check", "--no-build", "--port", String(port), "--shopify-port", String(shopify), "--db", path.join(workDir, "check.sqlite")],
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(result.stdout + result.stderr).toContain("demo ok");
+    expect(result.status).toBe(0);
+  }, 130_000);
+});
