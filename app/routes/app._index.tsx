@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
   Badge,
+  Button,
   BlockStack,
   Card,
   DataTable,
@@ -33,6 +34,18 @@ function Stat({ label, value }: { label: string; value: string }) {
       </BlockStack>
     </Card>
   );
+}
+
+/** App Bridge adds the session token to this fetch; a plain link would not carry it. */
+async function downloadDataRequest(requestId: string) {
+  const response = await fetch(`/app/data-requests/${requestId}`);
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `keepsake-data-request-${requestId}.json`;
+  link.click();
+  URL.revokeObjectURL(url);
 }
 
 export default function Dashboard() {
@@ -85,6 +98,30 @@ export default function Dashboard() {
             )}
           </Card>
         </Layout.Section>
+        {overview.dataRequests.length > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Customer data requests
+                </Text>
+                <Text as="p" tone="subdued">
+                  Shopify asked for the data Keepsake holds on these customers. Download each document and send
+                  it to the customer.
+                </Text>
+                {overview.dataRequests.map((request) => (
+                  <InlineGrid key={request.requestId} columns="1fr auto" gap="200">
+                    <Text as="p">
+                      Request {request.requestId} — {request.customerGid.replace("gid://shopify/Customer/", "customer ")} (
+                      {new Date(request.createdAt).toLocaleDateString("en")})
+                    </Text>
+                    <Button onClick={() => void downloadDataRequest(request.requestId)}>Download</Button>
+                  </InlineGrid>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
       </Layout>
     </Page>
   );

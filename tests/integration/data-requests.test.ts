@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { loader as dashboardLoader } from "~/routes/app._index";
 import { loader } from "~/routes/app.data-requests.$requestId";
 import { deliver, installShop } from "../support/app";
 import { resetDatabase } from "../support/database";
@@ -31,6 +32,9 @@ describe("GET /app/data-requests/:requestId", () => {
     const request = customersDataRequestPayload({ customer, shopDomain: SHOP_A });
     await deliver("customers/data_request", request, { shop: SHOP_A });
     const requestId = String(request.data_request.id);
+
+    const dashboard = await dashboardLoader({ request: await adminRequest("/app", SHOP_A), params: {}, context: {} });
+    expect(dashboard.dataRequests.map((r) => r.requestId)).toEqual([requestId]);
 
     const response = await download(SHOP_A, requestId);
     expect(response.status).toBe(200);

@@ -2,6 +2,7 @@
  * The admin dashboard's first view: is the program on, how is it set, and what happened lately.
  */
 import db from "~/db.server";
+import { listDataRequests, type DataRequestSummary } from "./data-requests.server";
 import { ensureShop } from "./shops.server";
 
 export interface ActivityItem {
@@ -25,11 +26,13 @@ export interface ProgramOverview {
   memberCount: number;
   pointsOutstanding: number;
   recentActivity: ActivityItem[];
+  /** customers/data_request documents waiting for staff to hand over. */
+  dataRequests: DataRequestSummary[];
 }
 
 export async function programOverview(shopDomain: string): Promise<ProgramOverview> {
   const shop = await ensureShop(shopDomain);
-  const [memberCount, outstanding, recent] = await Promise.all([
+  const [memberCount, outstanding, recent, dataRequests] = await Promise.all([
     db.member.count({ where: { shopId: shop.id } }),
     db.member.aggregate({ where: { shopId: shop.id }, _sum: { balance: true } }),
     db.ledgerEntry.findMany({
@@ -45,6 +48,7 @@ export async function programOverview(shopDomain: string): Promise<ProgramOvervi
         member: { select: { firstName: true, lastName: true, email: true, redactedAt: true } },
       },
     }),
+    listDataRequests(shop.domain),
   ]);
   return {
     shopDomain: shop.domain,
@@ -69,5 +73,6 @@ export async function programOverview(shopDomain: string): Promise<ProgramOvervi
           entry.member.email ||
           "(no name)",
     })),
+    dataRequests,
   };
 }
