@@ -139,6 +139,20 @@ function ensureBuild(): void {
   if (result.status !== 0) throw new Error(`build failed (exit ${result.status})`);
 }
 
+/**
+ * The generated Prisma client is shared through node_modules: if someone last ran
+ * `prisma generate --schema prisma/postgres/schema.prisma`, neither this bench nor the server can
+ * open SQLite. Say so plainly instead of failing inside the server.
+ */
+function checkGeneratedClient(): void {
+  const schema = path.join(ROOT, "node_modules/.prisma/client/schema.prisma");
+  if (!existsSync(schema)) return;
+  const provider = /provider\s*=\s*"(\w+)"/.exec(readFileSync(schema, "utf8").split("datasource")[1] ?? "")?.[1];
+  if (provider && provider !== "sqlite") {
+    throw new Error(`the generated Prisma client is for ${provider}; run \`npx prisma generate\` (SQLite) first`);
+  }
+}
+
 function migrate(databaseUrl: string): void {
   const result = spawnSync("npx", ["prisma", "migrate", "deploy"], {
     cwd: ROOT,
@@ -540,6 +554,7 @@ function sqliteSettings(databaseFile: string): { journalMode: string; synchronou
 
 async function main(): Promise<number> {
   const buildDir = flags["build-dir"] ? path.resolve(flags["build-dir"]) : path.join(ROOT, "build");
+  checkGeneratedClient();
   if (!flags["build-dir"]) ensureBuild();
 
   const work = mkdtempSync(path.join(flags["db-dir"] ? path.resolve(flags["db-dir"]) : tmpdir(), "keepsake-bench-"));
