@@ -26,7 +26,7 @@
  * --build-dir DIR serves another build (e.g. an experiment's); implies no build step.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
@@ -46,6 +46,8 @@ import {
   type OrderPayload,
 } from "../tests/support/shopify/payloads";
 import { webhookBodyText, webhookHeaders, webhookPath } from "../tests/support/shopify/webhooks";
+import { installShopRecords } from "../tests/support/install-shop";
+import { buildIfStale } from "../scripts/build-if-stale";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SHOP = "bench-shop.myshopify.com";
@@ -118,27 +120,6 @@ const cents = (n: number) => `${Math.floor(n / 100)}.${String(n % 100).padStart(
 // ---------------------------------------------------------------------------------------------
 // build, database, server
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuild(): void {
-  const serverBuild = path.join(ROOT, "build/server/index.js");
-  const built = existsSync(serverBuild) ? statSync(serverBuild).mtimeMs : 0;
-  if (built > newestMtime(path.join(ROOT, "app"))) return;
-  log(built ? "build/ is older than app/: building" : "no build/: building");
-  const result = spawnSync("flock", ["/tmp/keepsake-build.lock", "npx", "remix", "vite:build"], {
-    cwd: ROOT,
-    stdio: ["ignore", process.stderr, process.stderr],
-  });
-  if (result.status !== 0) throw new Error(`build failed (exit ${result.status})`);
-}
-
 /**
  * The generated Prisma client is shared through node_modules: if someone last ran
  * `prisma generate --schema prisma/postgres/schema.prisma`, neither this bench nor the server can
@@ -162,21 +143,11 @@ function migrate(databaseUrl: string): void {
   if (result.status !== 0) throw new Error(`prisma migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
 }
 
-/** The shop as it is after install (same rows as tests/support/app.ts `installShop`). */
+/** The shop as it is after install (the same rows as the tests and the demo). */
 async function installShop(databaseUrl: string): Promise<void> {
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
   try {
-    await prisma.session.create({
-      data: {
-        id: `offline_${SHOP}`,
-        shop: SHOP,
-        state: "installed",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: `shpat_bench_${SHOP}`,
-      },
-    });
-    await prisma.shop.create({ data: { domain: SHOP } });
+    await installShopRecords(prisma, SHOP, { accessToken: `shpat_bench_${SHOP}` });
   } finally {
     await prisma.$disconnect();
   }
@@ -555,7 +526,7 @@ function sqliteSettings(databaseFile: string): { journalMode: string; synchronou
 async function main(): Promise<number> {
   const buildDir = flags["build-dir"] ? path.resolve(flags["build-dir"]) : path.join(ROOT, "build");
   checkGeneratedClient();
-  if (!flags["build-dir"]) ensureBuild();
+  if (!flags["build-dir"]) buildIfStale({ log });
 
   const work = mkdtempSync(path.join(flags["db-dir"] ? path.resolve(flags["db-dir"]) : tmpdir(), "keepsake-bench-"));
   const databaseFile = path.join(work, "bench.sqlite");

@@ -20,6 +20,7 @@ import {
   type OrderPayload,
 } from "../tests/support/shopify/payloads";
 import type { WebhookTopic } from "../tests/support/shopify/webhooks";
+import { installShopRecords } from "../tests/support/install-shop";
 
 export const DEMO_SHOP = "keepsake-demo.myshopify.com";
 /** The app's default SCOPES (app/env.server.ts): the offline session must carry exactly these. */
@@ -176,21 +177,5 @@ export function buildSeedPlan(now: Date = new Date()): SeedPlan {
  * exchange a token with, so the demo writes both, exactly like tests/support/app.ts `installShop`.
  */
 export async function installDemoShop(prisma: PrismaClient, domain = DEMO_SHOP): Promise<void> {
-  await prisma.session.upsert({
-    where: { id: `offline_${domain}` },
-    create: {
-      id: `offline_${domain}`,
-      shop: domain,
-      state: "installed",
-      isOnline: false,
-      scope: DEMO_SCOPES,
-      accessToken: DEMO_ACCESS_TOKEN,
-    },
-    update: { scope: DEMO_SCOPES, accessToken: DEMO_ACCESS_TOKEN },
-  });
-  await prisma.shop.upsert({
-    where: { domain },
-    create: { domain, scopes: DEMO_SCOPES, ...DEMO_SETTINGS },
-    update: { scopes: DEMO_SCOPES, uninstalledAt: null, ...DEMO_SETTINGS },
-  });
+  await installShopRecords(prisma, domain, { scope: DEMO_SCOPES, accessToken: DEMO_ACCESS_TOKEN, settings: DEMO_SETTINGS });
 }

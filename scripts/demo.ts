@@ -14,7 +14,7 @@
  * Environment: KEEPSAKE_DEMO_PORT, KEEPSAKE_DEMO_SHOPIFY_PORT.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,7 @@ import {
   DEMO_SHOP,
   installDemoShop,
 } from "../prisma/seed";
+import { build, buildIsStale } from "./build-if-stale";
 import { startShopifyStandIn, type ShopifyStandIn } from "./demo/shopify-stand-in";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,36 +85,10 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 // ---------------------------------------------------------------------------------------------------------------
 // 1. build
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-const SERVER_BUNDLE = path.join(ROOT, "build/server/index.js");
-
-function buildIsStale(): boolean {
-  if (!existsSync(SERVER_BUNDLE) || !existsSync(path.join(ROOT, "build/client"))) return true;
-  return newestMtime(path.join(ROOT, "app")) > statSync(SERVER_BUNDLE).mtimeMs;
-}
-
-function build(): void {
-  say("• building the app (remix vite:build)…");
-  const hasFlock = spawnSync("flock", ["--version"], { stdio: "ignore" }).status === 0;
-  const command = hasFlock ? "flock" : "npx";
-  const args = hasFlock ? ["/tmp/keepsake-build.lock", "npx", "remix", "vite:build"] : ["remix", "vite:build"];
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: flags.quiet ? "pipe" : "inherit", encoding: "utf8" });
-  if (result.status !== 0) {
-    if (flags.quiet) console.error(result.stdout, result.stderr);
-    throw new Error(`the build failed (exit ${result.status})`);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 2. database
+
+const SERVER_BUNDLE = path.join(ROOT, "build/server/index.js");
 
 function migrate(): void {
   for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });
@@ -282,7 +257,8 @@ async function main(): Promise<void> {
   if (flags["no-build"]) {
     if (!existsSync(SERVER_BUNDLE)) throw new Error("--no-build, but build/server/index.js does not exist: run npm run build");
   } else if (buildIsStale()) {
-    build();
+    say("• building the app (remix vite:build)…");
+    build({ quiet: flags.quiet });
   } else {
     say("• build/ is up to date");
   }

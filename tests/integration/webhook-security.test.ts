@@ -3,22 +3,16 @@ import db from "~/db.server";
 import { callAction, deliver, installShop } from "../support/app";
 import { resetDatabase } from "../support/database";
 import { customerPayload, paidOrderPayload } from "../support/shopify/payloads";
-import { signedWebhookRequest, webhookHmac, type WebhookTopic } from "../support/shopify/webhooks";
+import {
+  COMPLIANCE_TOPICS,
+  signedWebhookRequest,
+  SUBSCRIBED_TOPICS,
+  webhookHmac,
+  type WebhookTopic,
+} from "../support/shopify/webhooks";
 
 const SHOP = "test-shop.myshopify.com";
-const ALL_TOPICS: WebhookTopic[] = [
-  "orders/paid",
-  "orders/cancelled",
-  "refunds/create",
-  "customers/create",
-  "customers/update",
-  "customers/delete",
-  "app/uninstalled",
-  "app/scopes_update",
-  "customers/data_request",
-  "customers/redact",
-  "shop/redact",
-];
+const ALL_TOPICS: WebhookTopic[] = [...SUBSCRIBED_TOPICS, ...COMPLIANCE_TOPICS];
 
 beforeEach(async () => {
   await resetDatabase(db);

@@ -5,6 +5,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { signedWebhookRequest, type SignedWebhookRequestOptions, type WebhookTopic } from "./shopify/webhooks";
+import { installShopRecords, type ProgramSettings } from "./install-shop";
 import { signedAppProxyRequest, type SignedAppProxyRequestOptions } from "./shopify/app-proxy";
 
 export const APP_SECRET = () => process.env.SHOPIFY_API_SECRET ?? "test-api-secret";
@@ -69,32 +70,8 @@ export async function proxyGet(
 }
 
 /** A shop as it is after install: its row and its offline session (so the library needs no network). */
-export async function installShop(domain = "test-shop.myshopify.com", settings: Partial<{
-  earnRate: string;
-  earnRounding: string;
-  minimumOrderAmount: string | null;
-  includePosOrders: boolean;
-  includeTestOrders: boolean;
-  signupBonusPoints: number;
-  programEnabled: boolean;
-}> = {}) {
-  await db.session.upsert({
-    where: { id: `offline_${domain}` },
-    create: {
-      id: `offline_${domain}`,
-      shop: domain,
-      state: "installed",
-      isOnline: false,
-      scope: "read_customers,read_orders",
-      accessToken: `shpat_test_${domain}`,
-    },
-    update: {},
-  });
-  return db.shop.upsert({
-    where: { domain },
-    create: { domain, ...settings },
-    update: settings,
-  });
+export async function installShop(domain = "test-shop.myshopify.com", settings: Partial<ProgramSettings> = {}) {
+  return installShopRecords(db, domain, { settings });
 }
 
 export async function memberOf(domain: string, customerGid: string) {

@@ -7,22 +7,11 @@ import path from "node:path";
 import { ApiVersion } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
 import { ADMIN_API_VERSION } from "~/shopify/api-version";
+import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS } from "../support/shopify/webhooks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const toml = readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8");
 const shopifyServer = readFileSync(path.join(ROOT, "app/shopify.server.ts"), "utf8");
-
-const REQUIRED_TOPICS = [
-  "orders/paid",
-  "orders/cancelled",
-  "refunds/create",
-  "customers/create",
-  "customers/update",
-  "customers/delete",
-  "app/uninstalled",
-  "app/scopes_update",
-];
-const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"];
 
 interface Subscription {
   handlerComment: string;
@@ -56,7 +45,7 @@ describe("app configuration", () => {
 
   it("subscribes every topic, each to the route file its comment names", () => {
     const subs = subscriptions();
-    expect(subs.filter((s) => !s.compliance).flatMap((s) => s.topics).sort()).toEqual([...REQUIRED_TOPICS].sort());
+    expect(subs.filter((s) => !s.compliance).flatMap((s) => s.topics).sort()).toEqual([...SUBSCRIBED_TOPICS].sort());
     expect(subs.filter((s) => s.compliance).flatMap((s) => s.topics).sort()).toEqual([...COMPLIANCE_TOPICS].sort());
     for (const sub of subs) {
       const [topic] = sub.topics;

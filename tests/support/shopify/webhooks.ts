@@ -33,6 +33,21 @@ export type WebhookTopic =
   | "app/scopes_update"
   | (string & {});
 
+/** The topics shopify.app.toml subscribes Keepsake to (tests/unit/app-config.test.ts checks the toml). */
+export const SUBSCRIBED_TOPICS = [
+  "orders/paid",
+  "orders/cancelled",
+  "refunds/create",
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+  "app/uninstalled",
+  "app/scopes_update",
+] as const;
+
+/** The mandatory compliance topics (toml `compliance_topics`). */
+export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;
+
 export interface WebhookHeaderOptions {
   topic: WebhookTopic;
   /** `{shop}.myshopify.com` */
