@@ -4,9 +4,14 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { env } from "./env.server";
+import { startInboxWorker } from "./jobs/webhook-inbox.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
+
+// The server loads this module once at boot: start applying stored webhooks (and anything a
+// previous process left unapplied). Tests drive the worker themselves.
+if (env().NODE_ENV !== "test") startInboxWorker();
 
 export default async function handleRequest(
   request: Request,

@@ -1,10 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { updateScopes } from "~/loyalty/services/shops.server";
-import { parseScopesUpdate } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { appScopesUpdate } from "~/webhooks/handlers.server";
 
 /** app/scopes_update → store the scopes now granted. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ domain, payload }) => {
-    await updateScopes(domain, parseScopesUpdate(payload).scopes);
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, appScopesUpdate);

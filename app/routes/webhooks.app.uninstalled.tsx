@@ -1,9 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { markUninstalled } from "~/loyalty/services/shops.server";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { appUninstalled } from "~/webhooks/handlers.server";
 
 /** app/uninstalled → drop sessions, mark the shop uninstalled; data kept until shop/redact. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ domain }) => {
-    await markUninstalled(domain);
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, appUninstalled);

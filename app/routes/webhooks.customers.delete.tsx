@@ -1,10 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { erasePersonalData } from "~/loyalty/services/members.server";
-import { parseCustomerDelete } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { customersDelete } from "~/webhooks/handlers.server";
 
 /** customers/delete → remove personal data; the ledger totals stay. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ shop, payload }) => {
-    await erasePersonalData(await shop(), parseCustomerDelete(payload));
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, customersDelete);

@@ -1,10 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { recordCancellation } from "~/loyalty/services/orders.server";
-import { parseOrder } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { ordersCancelled } from "~/webhooks/handlers.server";
 
 /** orders/cancelled → take back what is left of the order's award. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ shop, payload }) => {
-    await recordCancellation(await shop(), parseOrder(payload));
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, ordersCancelled);

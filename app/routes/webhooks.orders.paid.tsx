@@ -1,10 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { recordPaidOrder } from "~/loyalty/services/orders.server";
-import { parseOrder } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { ordersPaid } from "~/webhooks/handlers.server";
 
 /** orders/paid → the order's points, once, whatever the number of deliveries. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ shop, payload }) => {
-    await recordPaidOrder(await shop(), parseOrder(payload));
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, ordersPaid);

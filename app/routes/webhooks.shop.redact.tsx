@@ -1,9 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { redactShop } from "~/loyalty/services/shops.server";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { receiveWebhook } from "~/shopify/webhooks.server";
+import { shopRedact } from "~/webhooks/handlers.server";
 
 /** Compliance: 48 hours after uninstall, delete every row of the shop. */
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ domain }) => {
-    await redactShop(domain);
-  });
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, shopRedact);
