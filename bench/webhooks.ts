@@ -62,6 +62,27 @@ const NEW_ID_SHARE = 0.1;
 
 const log = (...parts: unknown[]) => console.error("[bench]", ...parts);
 
+/** Deliveries stored but not yet applied by the app's inbox worker. */
+function pendingInbox(databaseFile: string): number {
+  const sqlite = new Database(databaseFile, { readonly: true });
+  try {
+    const row = sqlite.prepare(`SELECT COUNT(*) AS n FROM "WebhookDelivery" WHERE status = 'received'`).get() as { n: number | bigint };
+    return Number(row.n);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** The app answers once a delivery is stored and applies it right after: wait for that. */
+async function waitForInbox(databaseFile: string, timeoutMs = 600_000): Promise<number> {
+  const started = performance.now();
+  while (pendingInbox(databaseFile) > 0) {
+    if (performance.now() - started > timeoutMs) throw new Error("the inbox did not drain in time");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return (performance.now() - started) / 1000;
+}
+
 // ---------------------------------------------------------------------------------------------
 // options
 
@@ -597,6 +618,9 @@ async function main(): Promise<number> {
     }
     if (failedIndexes.length > 0) log(`redelivered ${failedIndexes.length} failures (${stillFailing} still failing)`);
 
+    const drainSeconds = await waitForInbox(databaseFile);
+    const appliedPerSecond = round(plan.deliveries.length / (seconds + drainSeconds), 1);
+    log(`inbox drained ${drainSeconds.toFixed(1)} s after the last answer`);
     const { journalMode, synchronous } = sqliteSettings(databaseFile);
     await stopServer(server);
     const verification = verifyLedger(databaseFile, [...warm.orders, ...plan.orders]);
@@ -619,6 +643,10 @@ async function main(): Promise<number> {
       seconds: round(seconds, 3),
       deliveriesPerSecond,
       ackLatencyMs,
+      // Answering and applying are separate (docs/decisions/006-webhook-inbox.md): this is the rate
+      // at which deliveries were applied to the ledger, from the first send to an empty inbox.
+      appliedPerSecond,
+      drainSecondsAfterLastAnswer: round(drainSeconds, 1),
       non2xx,
       doublesFound: verification.doublesFound,
       balanceMismatches: verification.balanceMismatches,

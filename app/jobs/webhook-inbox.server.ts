@@ -11,6 +11,7 @@ import { logger, withContext } from "~/logger.server";
 import { ensureShop, type ShopRecord } from "~/loyalty/services/shops.server";
 import { parseShopifyJson } from "~/shopify/json";
 import { WEBHOOK_HANDLERS } from "~/webhooks/handlers.server";
+import { deliveriesBeingReceived } from "~/webhooks/inbox.server";
 
 const BATCH = 50;
 const LEASE_MS = 60_000;
@@ -84,6 +85,16 @@ async function applyRow(row: InboxRow): Promise<void> {
   }
 }
 
+/** Longest the worker waits for a burst of deliveries before applying one row anyway. */
+const MAX_GIVE_WAY_MS = 250;
+
+async function giveWayToReceiving(): Promise<void> {
+  const started = Date.now();
+  while (deliveriesBeingReceived() > 0 && Date.now() - started < MAX_GIVE_WAY_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** Applies every row that is due; returns how many were applied. */
 async function applyDue(): Promise<number> {
   let applied = 0;
@@ -101,7 +112,8 @@ async function applyDue(): Promise<number> {
     });
     if (rows.length === 0) return applied;
     for (const row of rows) {
-      if (!(await claim(row, now))) continue;
+      await giveWayToReceiving();
+      if (!(await claim(row, new Date()))) continue;
       await applyRow(row);
       applied += 1;
     }

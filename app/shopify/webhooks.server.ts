@@ -11,7 +11,7 @@ import { env } from "~/env.server";
 import { withContext } from "~/logger.server";
 import { kickInbox } from "~/jobs/webhook-inbox.server";
 import { authenticate } from "~/shopify.server";
-import { recordDelivery, recordRejected } from "~/webhooks/inbox.server";
+import { recordDelivery, recordRejected, whileReceiving } from "~/webhooks/inbox.server";
 import type { WebhookHandler } from "~/webhooks/handlers.server";
 import { parseShopifyJson } from "./json";
 
@@ -31,7 +31,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function receiveWebhook<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
+export function receiveWebhook<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
+  return whileReceiving(() => receive(request, handler));
+}
+
+async function receive<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
   if (declaredLength > env().WEBHOOK_MAX_BYTES) {
     return new Response("Payload too large", { status: 413 });

@@ -29,6 +29,26 @@ interface Waiting extends IncomingDelivery {
 }
 
 const MAX_GROUP = 500;
+
+/**
+ * Deliveries being received right now. The worker gives way to them (a burst is answered first
+ * and applied right after), so applying never pushes an answer past Shopify's time limit.
+ */
+let receiving = 0;
+
+export async function whileReceiving<T>(work: () => Promise<T>): Promise<T> {
+  receiving += 1;
+  try {
+    return await work();
+  } finally {
+    receiving -= 1;
+  }
+}
+
+export function deliveriesBeingReceived(): number {
+  return receiving;
+}
+
 let waiting: Waiting[] = [];
 let writing = false;
 

@@ -5,6 +5,7 @@ import type { Shop } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { offlineAccess } from "~/shopify/admin-api.server";
+import { forgetSessionsOf } from "~/shopify/session-storage.server";
 import { fetchShopSettings } from "~/shopify/graphql/shop-settings";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import type { EarnSettings } from "~/loyalty/earning";
@@ -71,6 +72,7 @@ export async function syncShopDetails(domain: string): Promise<boolean> {
 
 /** app/uninstalled: sessions go (the token is dead), the shop's data stays until shop/redact. */
 export async function markUninstalled(domain: string): Promise<void> {
+  forgetSessionsOf(domain);
   await db.$transaction([
     db.session.deleteMany({ where: { shop: domain } }),
     db.shop.updateMany({ where: { domain }, data: { uninstalledAt: new Date() } }),
@@ -80,6 +82,7 @@ export async function markUninstalled(domain: string): Promise<void> {
 /** app/scopes_update: keep the granted scopes on the shop and on its sessions. */
 export async function updateScopes(domain: string, scopes: string[]): Promise<void> {
   const scope = scopes.join(",");
+  forgetSessionsOf(domain);
   await db.$transaction([
     db.session.updateMany({ where: { shop: domain }, data: { scope } }),
     db.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
@@ -88,6 +91,7 @@ export async function updateScopes(domain: string, scopes: string[]): Promise<vo
 
 /** shop/redact (48 h after uninstall): every row of the shop goes, by cascade from Shop. */
 export async function redactShop(domain: string): Promise<void> {
+  forgetSessionsOf(domain);
   await db.$transaction([
     db.session.deleteMany({ where: { shop: domain } }),
     db.webhookDelivery.deleteMany({ where: { shopDomain: domain } }),
