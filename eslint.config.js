@@ -20,8 +20,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.{js,mjs}"],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
     // Scripts and benchmarks talk to a terminal.
-    files: ["scripts/**", "bench/**", "tests/**"],
+    files: ["scripts/**", "bench/**", "tests/**", "server.mjs"],
     rules: { "no-console": "off" },
   },
 );

@@ -5,7 +5,7 @@
  *   1. builds the app if build/ is missing or older than app/ (under flock: others may build concurrently);
  *   2. recreates prisma/demo.sqlite (`prisma migrate deploy`) and installs the demo shop (Shop row + offline session);
  *   3. starts the Shopify stand-in (scripts/demo/shopify-stand-in.ts) on 127.0.0.1:<shopify-port>;
- *   4. starts the built app (remix-serve, KEEPSAKE_DEMO=1) on 127.0.0.1:<port> and seeds it with signed webhooks
+ *   4. starts the built app (server.mjs, KEEPSAKE_DEMO=1) on 127.0.0.1:<port> and seeds it with signed webhooks
  *      (prisma/seed.ts), so the demo data is made by the production code paths;
  *   5. prints the URLs and runs until Ctrl-C.
  *
@@ -122,8 +122,8 @@ let standIn: ShopifyStandIn | undefined;
 let stopping = false;
 
 function startApp(): ChildProcess {
-  const serveCli = createRequire(import.meta.url).resolve("@remix-run/serve/dist/cli.js");
-  const child = spawn(process.execPath, [serveCli, SERVER_BUNDLE], {
+  // The production server (npm start), run with node directly so we hold its PID.
+  const child = spawn(process.execPath, [path.join(ROOT, "server.mjs"), SERVER_BUNDLE], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -141,7 +141,7 @@ function startApp(): ChildProcess {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  // remix-serve logs every request; keep failures only, and never print a session token.
+  // Keep the server output to failures only, and never print a session token.
   const prefix = (chunk: Buffer) =>
     chunk
       .toString("utf8")

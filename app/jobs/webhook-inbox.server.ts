@@ -11,7 +11,7 @@ import { logger, withContext } from "~/logger.server";
 import { ensureShop, type ShopRecord } from "~/loyalty/services/shops.server";
 import { parseShopifyJson } from "~/shopify/json";
 import { WEBHOOK_HANDLERS } from "~/webhooks/handlers.server";
-import { deliveriesBeingReceived } from "~/webhooks/inbox.server";
+import { deliveriesArriving } from "~/webhooks/inbox.server";
 
 const BATCH = 50;
 const LEASE_MS = 60_000;
@@ -87,10 +87,16 @@ async function applyRow(row: InboxRow): Promise<void> {
 
 /** Longest the worker waits for a burst of deliveries before applying one row anyway. */
 const MAX_GIVE_WAY_MS = 250;
+/** Deliveries count as a burst while they come in less than this apart. */
+const QUIET_MS = 20;
 
 async function giveWayToReceiving(): Promise<void> {
+  // better-sqlite3 answers synchronously, so a pass is a chain of already-resolved promises that
+  // would never let the event loop read a socket: step out to the macrotask queue first, so
+  // deliveries waiting on the network are read (and counted below) before the next row.
+  await new Promise((resolve) => setImmediate(resolve));
   const started = Date.now();
-  while (deliveriesBeingReceived() > 0 && Date.now() - started < MAX_GIVE_WAY_MS) {
+  while (deliveriesArriving(QUIET_MS) && Date.now() - started < MAX_GIVE_WAY_MS) {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }

@@ -35,18 +35,22 @@ const MAX_GROUP = 500;
  * and applied right after), so applying never pushes an answer past Shopify's time limit.
  */
 let receiving = 0;
+let lastReceivedAt = 0;
 
 export async function whileReceiving<T>(work: () => Promise<T>): Promise<T> {
   receiving += 1;
+  lastReceivedAt = Date.now();
   try {
     return await work();
   } finally {
     receiving -= 1;
+    lastReceivedAt = Date.now();
   }
 }
 
-export function deliveriesBeingReceived(): number {
-  return receiving;
+/** True while deliveries are coming in: one is being received, or one came in just now. */
+export function deliveriesArriving(quietMs: number): boolean {
+  return receiving > 0 || Date.now() - lastReceivedAt < quietMs;
 }
 
 let waiting: Waiting[] = [];
@@ -80,8 +84,11 @@ async function writeWaiting(): Promise<void> {
 }
 
 async function writeGroup(group: IncomingDelivery[]): Promise<Recorded[]> {
+  // By (shopDomain, webhookId): the unique index's order, so this is an index lookup, not a scan.
+  const idsByShop = new Map<string, Set<string>>();
+  for (const d of group) idsByShop.set(d.shopDomain, (idsByShop.get(d.shopDomain) ?? new Set()).add(d.webhookId));
   const existing = await db.webhookDelivery.findMany({
-    where: { webhookId: { in: [...new Set(group.map((d) => d.webhookId))] } },
+    where: { OR: [...idsByShop].map(([shopDomain, ids]) => ({ shopDomain, webhookId: { in: [...ids] } })) },
     select: { id: true, shopDomain: true, webhookId: true, status: true },
   });
   const existingByKey = new Map(existing.map((row) => [keyOf(row), row]));

@@ -23,7 +23,7 @@ INSERT INTO "new_WebhookDelivery" ("attempts", "error", "eventId", "id", "proces
 DROP TABLE "WebhookDelivery";
 ALTER TABLE "new_WebhookDelivery" RENAME TO "WebhookDelivery";
 CREATE INDEX "WebhookDelivery_shopDomain_status_idx" ON "WebhookDelivery"("shopDomain", "status");
-CREATE INDEX "WebhookDelivery_status_availableAt_idx" ON "WebhookDelivery"("status", "availableAt");
+CREATE INDEX "WebhookDelivery_status_receivedAt_id_idx" ON "WebhookDelivery"("status", "receivedAt", "id");
 CREATE UNIQUE INDEX "WebhookDelivery_shopDomain_webhookId_key" ON "WebhookDelivery"("shopDomain", "webhookId");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;

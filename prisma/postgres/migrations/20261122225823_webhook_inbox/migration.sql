@@ -5,4 +5,4 @@ ADD COLUMN     "payload" TEXT,
 ADD COLUMN     "tries" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateIndex
-CREATE INDEX "WebhookDelivery_status_availableAt_idx" ON "WebhookDelivery"("status", "availableAt");
+CREATE INDEX "WebhookDelivery_status_receivedAt_id_idx" ON "WebhookDelivery"("status", "receivedAt", "id");
