@@ -114,6 +114,23 @@ async function install(): Promise<void> {
   }
 }
 
+/** Resolves once the app's inbox worker has applied (or given up on) that delivery. */
+async function whenApplied(webhookId: string, timeoutMs = 15_000): Promise<void> {
+  const { createPrismaClient } = await import("../app/db.server");
+  const prisma = createPrismaClient(databaseUrl);
+  const started = Date.now();
+  try {
+    for (;;) {
+      const row = await prisma.webhookDelivery.findFirst({ where: { webhookId }, select: { status: true } });
+      if (row && row.status !== "received") return;
+      if (Date.now() - started > timeoutMs) throw new Error(`webhook ${webhookId} not applied after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 3./4. servers
 
@@ -275,6 +292,7 @@ async function main(): Promise<void> {
     secret: DEMO_API_SECRET,
     accessToken: DEMO_ACCESS_TOKEN,
     products: DEMO_PRODUCTS,
+    whenApplied,
   });
   app = startApp();
   await waitForApp();

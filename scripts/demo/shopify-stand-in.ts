@@ -13,6 +13,7 @@
  * Loopback only, demo secret only: /session-token hands a valid token to whoever asks, which is what makes the
  * demo "log in" without Shopify, and why app/env.server.ts refuses demo mode with a real secret or a public URL.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdminApiStandIn, type AdminApiStandIn } from "../../tests/support/shopify/admin-graphql";
@@ -46,6 +47,11 @@ export interface ShopifyStandInOptions {
   /** The offline session's token: the only one the Admin API stand-in accepts. */
   accessToken: string;
   products: readonly { title: string; price: string }[];
+  /**
+   * The app answers a webhook once it is stored and applies it a moment later (its inbox). The
+   * store page shows an action's result only after this resolves, as the admin would show it.
+   */
+  whenApplied?: (webhookId: string) => Promise<void>;
 }
 
 export interface Delivery {
@@ -128,15 +134,18 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
 
   async function deliver(delivery: Delivery): Promise<DeliveryLog> {
     let status: number | string;
+    const webhookId = randomUUID();
     try {
       const response = await sendWebhook(webhookUrl, {
         topic: delivery.topic,
         body: delivery.body,
         shop: options.shop,
         secret: options.secret,
+        webhookId,
       });
       status = response.status;
       await response.arrayBuffer();
+      if (status === 200) await options.whenApplied?.(webhookId);
     } catch (error) {
       status = error instanceof Error ? error.message : String(error);
     }
