@@ -14,7 +14,9 @@ const Amount = z
 
 /** A numeric Shopify id, exact: lossless parsing keeps large ones as digit strings. */
 const NumericId = z
-  .union([z.string().regex(/^\d+$/), z.number().int().nonnegative()])
+  // Any integer, even above 2^53: a shape check may run on JSON.parse output (where such ids are
+  // already rounded); the values used come from the lossless parse, where they are digit strings.
+  .union([z.string().regex(/^\d+$/), z.number().nonnegative().refine(Number.isInteger, "must be an integer")])
   .transform((value) => String(value));
 
 const Gid = (type: string) => z.string().startsWith(`gid://shopify/${type}/`);

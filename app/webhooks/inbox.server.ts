@@ -61,14 +61,24 @@ const keyOf = (d: { shopDomain: string; webhookId: string }) => `${d.shopDomain}
 export function recordDelivery(delivery: IncomingDelivery): Promise<Recorded> {
   return new Promise((resolve, reject) => {
     waiting.push({ ...delivery, resolve, reject });
-    if (!writing) void writeWaiting();
+    if (!writing) {
+      writing = true;
+      void writeWaiting();
+    }
   });
 }
 
+/**
+ * The driver answers synchronously, so without a pause every delivery would be written alone:
+ * waiting for the next turn of the event loop lets the deliveries read in the same turn join.
+ */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 async function writeWaiting(): Promise<void> {
-  writing = true;
   try {
-    while (waiting.length > 0) {
+    for (;;) {
+      await nextTurn();
+      if (waiting.length === 0) return;
       const group = waiting.slice(0, MAX_GROUP);
       waiting = waiting.slice(MAX_GROUP);
       try {
