@@ -89,7 +89,7 @@ describe("webhook inbox", () => {
     expect(await db.ledgerEntry.count()).toBe(0);
   });
 
-  it("stores many simultaneous deliveries in a few grouped writes, none lost, duplicates counted", async () => {
+  it("stores many simultaneous deliveries (group-committed), none lost, duplicates counted", async () => {
     const customer = customerPayload();
     const orders = Array.from({ length: 30 }, (_, i) =>
       paidOrderPayload({ customer, lines: [{ title: `Item ${i}`, price: "1.00" }] }),
