@@ -28,7 +28,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -49,6 +48,7 @@ import {
 import { webhookBodyText, webhookHeaders, webhookPath } from "../tests/support/shopify/webhooks";
 import { installShopRecords } from "../tests/support/install-shop";
 import { buildIfStale } from "../scripts/build-if-stale";
+import { freePort } from "../tests/support/free-port";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SHOP = "bench-shop.myshopify.com";
@@ -173,18 +173,6 @@ async function installShop(databaseUrl: string): Promise<void> {
   } finally {
     await prisma.$disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 interface Server {

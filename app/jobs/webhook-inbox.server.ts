@@ -11,7 +11,7 @@ import { logger, withContext } from "~/logger.server";
 import { ensureShop, type ShopRecord } from "~/loyalty/services/shops.server";
 import { parseShopifyJson } from "~/shopify/json";
 import { WEBHOOK_HANDLERS } from "~/webhooks/handlers.server";
-import { deliveriesArriving } from "~/webhooks/inbox.server";
+import { deliveriesArriving, describeFailure } from "~/webhooks/inbox.server";
 
 const BATCH = 50;
 const LEASE_MS = 60_000;
@@ -19,12 +19,6 @@ const MAX_TRIES = 8;
 /** Retry after 1 s, 2 s, 4 s … capped at 10 minutes. */
 const backoffMs = (tries: number) => Math.min(1000 * 2 ** (tries - 1), 600_000);
 
-function describe(error: unknown): string {
-  if (error instanceof ZodError) {
-    return `invalid payload: ${error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 interface InboxRow {
   id: string;
@@ -70,7 +64,7 @@ async function applyRow(row: InboxRow): Promise<void> {
     await handler.apply({ domain: row.shopDomain, shop: () => (shop ??= ensureShop(row.shopDomain)), log }, data);
     await finish(row, "processed");
   } catch (error) {
-    const message = describe(error);
+    const message = describeFailure(error);
     const tries = row.tries + 1;
     if (error instanceof ZodError || tries >= MAX_TRIES) {
       log.error({ error: message, tries }, "webhook given up");
@@ -160,7 +154,7 @@ export function kickInbox(): void {
     return;
   }
   setImmediate(() => {
-    drainInbox().catch((error) => logger.error({ error: describe(error) }, "webhook inbox pass failed"));
+    drainInbox().catch((error) => logger.error({ error: describeFailure(error) }, "webhook inbox pass failed"));
   });
 }
 

@@ -6,12 +6,11 @@
  *   → 200. The inbox worker applies it right after (app/jobs/webhook-inbox.server.ts).
  * A delivery already processed is only counted. Shopify's ~5 s limit never waits on our work.
  */
-import { ZodError } from "zod";
 import { env } from "~/env.server";
 import { withContext } from "~/logger.server";
 import { kickInbox } from "~/jobs/webhook-inbox.server";
 import { authenticate } from "~/shopify.server";
-import { recordDelivery, recordRejected, whileReceiving } from "~/webhooks/inbox.server";
+import { describeFailure, recordDelivery, recordRejected, whileReceiving } from "~/webhooks/inbox.server";
 import type { WebhookHandler } from "~/webhooks/handlers.server";
 
 const header = (request: Request, name: string) => request.headers.get(name) ?? undefined;
@@ -23,12 +22,6 @@ function rejectionOf(request: Request) {
   return { shopDomain, webhookId, topic: header(request, "x-shopify-topic") ?? "unknown" };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ZodError) {
-    return `invalid payload: ${error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function receiveWebhook<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
   return whileReceiving(() => receive(request, handler));
@@ -71,7 +64,7 @@ async function receive<Data>(request: Request, handler: WebhookHandler<Data>): P
     // a shape check doesn't mind); the worker reads the stored text losslessly for the values.
     handler.parse(context.payload);
   } catch (error) {
-    const message = describe(error);
+    const message = describeFailure(error);
     withContext({ shop: shopDomain, topic, webhookId }).warn({ error: message }, "webhook payload rejected");
     await recordRejected(delivery, message);
     return new Response("Unprocessable payload", { status: 422 });

@@ -7,8 +7,17 @@
  * one, and each write stores the whole group with a few statements (one createMany), so storing a
  * delivery costs a fraction of a query instead of several.
  */
+import { ZodError } from "zod";
 import db from "~/db.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
+
+/** One line for WebhookDelivery.error and the logs: what was wrong, never the payload itself. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ZodError) {
+    return `invalid payload: ${error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 
 export interface IncomingDelivery {
   shopDomain: string;
