@@ -1,0 +1,111 @@
+/**
+ * The storefront API contract: what the app proxy (`/apps/keepsake/*` → `/proxy/*`) answers and what
+ * the theme app extension reads. One file so the server and the widget cannot drift apart; the
+ * integration tests and the widget's Chromium tests both hold the app to it.
+ *
+ * Amounts of money are decimal strings in the shop's currency ("5.00"), never floats.
+ */
+
+export type RewardKind =
+  | "amount_off" // fixed amount off the order
+  | "percent_off" // percentage off the order
+  | "free_shipping"
+  | "free_product" // one chosen variant, free
+  | "sliding_scale" // any multiple of `sliding.pointsPerStep` for `sliding.amountPerStep` each
+  | "donation"; // points pledged to a cause the merchant names; no code is issued
+
+export interface StorefrontReward {
+  id: string;
+  kind: RewardKind;
+  /** The merchant's title, e.g. "$5 off your order". */
+  name: string;
+  /** Points it costs; for `sliding_scale` the cost of one step. */
+  pointsCost: number;
+  /** Whether the logged-in member can afford it now (always false for guests). */
+  affordable: boolean;
+  /** Minimum order subtotal for the issued code, shop currency, or null. */
+  minimumSubtotal: string | null;
+  /** Only for `sliding_scale`. */
+  sliding: { pointsPerStep: number; amountPerStep: string; minPoints: number; maxPoints: number } | null;
+}
+
+export interface WayToEarn {
+  /** "order" (points per one unit of shop currency), "signup", later "birthday", "referral", "social_*"… */
+  kind: string;
+  points: number;
+  /** A short English fallback; the widget translates by `kind`. */
+  description: string;
+}
+
+export interface ProgramInfo {
+  /** ISO 4217 code of the shop currency. */
+  currency: string;
+  waysToEarn: WayToEarn[];
+  rewards: StorefrontReward[];
+}
+
+export interface IssuedCode {
+  code: string;
+  rewardId: string;
+  rewardName: string;
+  kind: RewardKind;
+  issuedAt: string;
+  expiresAt: string | null;
+}
+
+export interface HistoryItem {
+  kind: string;
+  delta: number;
+  createdAt: string;
+  description: string;
+}
+
+/** GET /apps/keepsake/member?limit=&cursor= */
+export type MemberResponse =
+  | { enrolled: false; program: ProgramInfo }
+  | {
+      enrolled: true;
+      balance: number;
+      history: HistoryItem[];
+      nextCursor: string | null;
+      /** Codes issued to this member and not yet used, newest first. */
+      codes: IssuedCode[];
+      program: ProgramInfo;
+    };
+
+/** POST /apps/keepsake/redeem, JSON body. `requestId` makes retries safe: same id → same answer. */
+export interface RedeemRequest {
+  rewardId: string;
+  /** 8–64 characters of [A-Za-z0-9_-]; the widget sends a fresh crypto.randomUUID() per click. */
+  requestId: string;
+  /** Only for `sliding_scale`: how many points to spend (a multiple of pointsPerStep within min..max). */
+  points?: number;
+}
+
+export interface RedeemSuccess {
+  /** null for donations (nothing to apply at checkout). */
+  code: string | null;
+  expiresAt: string | null;
+  rewardId: string;
+  rewardName: string;
+  kind: RewardKind;
+  pointsSpent: number;
+  /** The member's balance after the redemption. */
+  balance: number;
+}
+
+export type StorefrontErrorCode =
+  | "invalid_query" // 400
+  | "invalid_body" // 400
+  | "not_logged_in" // 401
+  | "not_enrolled" // 403
+  | "reward_not_found" // 404
+  | "reward_inactive" // 409
+  | "not_enough_points" // 409
+  | "invalid_points" // 422 (sliding scale amount out of range or not a multiple)
+  | "rate_limited" // 429 (with Retry-After)
+  | "shopify_unavailable"; // 502 (points were restored)
+
+export interface StorefrontError {
+  error: { code: StorefrontErrorCode; message: string };
+}
