@@ -268,8 +268,32 @@ export interface AdminApiStandIn {
   failNext(status: number, options?: FailureOptions): void;
   /** Requests whose operation name matches. */
   requestsFor(operationName: string): AdminApiRequestRecord[];
+  /**
+   * The next call of mutation root field `field` (e.g. "discountCodeBasicCreate") answers these userErrors with
+   * HTTP 200 and every other payload field null — what Shopify does with input it refuses.
+   */
+  userErrorsNext(field: string, userErrors: readonly StandInUserError[]): void;
+  /** Code discounts created through discountCodeBasicCreate / discountCodeFreeShippingCreate, by GID. */
+  readonly discounts: ReadonlyMap<string, StandInCodeDiscount>;
   /** Clears recorded requests and pending failures (mocked data and handlers stay). */
   reset(): void;
+}
+
+export interface StandInUserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+export interface StandInCodeDiscount {
+  id: string;
+  shop: string | null;
+  /** As sent, upper-cased (Shopify matches codes case-insensitively). */
+  code: string;
+  type: "basic" | "free_shipping";
+  /** The input argument as executed (variables coerced by the schema). */
+  input: Record<string, unknown>;
+  status: "ACTIVE" | "DELETED";
 }
 
 const SHOPIFY_401_BODY = JSON.stringify({
@@ -425,6 +449,63 @@ export function createAdminApiStandIn(options: AdminApiStandInOptions = {}): Adm
   const mutationHandlers = new Map(Object.entries(options.mutations ?? {}));
   let throttledRemaining = 0;
   const failures: { status: number; body?: string; headers?: Record<string, string> }[] = [];
+  const pendingUserErrors = new Map<string, (readonly StandInUserError[])[]>();
+  const discounts = new Map<string, StandInCodeDiscount>();
+
+  // Code discounts behave like Shopify's: a code is unique per shop (TAKEN), the end must follow the start, and
+  // deleting an unknown or deleted discount is a userError. A test's own handler for the field wins.
+  const createCodeDiscount =
+    (type: StandInCodeDiscount["type"], argument: string, typeName: string): RootFieldHandler =>
+    (args, context) => {
+      const input = (args[argument] ?? {}) as Record<string, unknown>;
+      const code = String(input.code ?? "").toUpperCase();
+      const taken = [...discounts.values()].some(
+        (d) => d.status === "ACTIVE" && d.shop === context.shop && d.code === code,
+      );
+      if (taken) {
+        return {
+          codeDiscountNode: null,
+          userErrors: [{ field: [argument, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }],
+        };
+      }
+      if (input.startsAt && input.endsAt && Date.parse(String(input.endsAt)) <= Date.parse(String(input.startsAt))) {
+        return {
+          codeDiscountNode: null,
+          userErrors: [{ field: [argument, "endsAt"], message: "Ends at needs to be after starts_at", code: "INVALID" }],
+        };
+      }
+      const id = `gid://shopify/DiscountCodeNode/${sequence()}`;
+      discounts.set(id, { id, shop: context.shop, code, type, input, status: "ACTIVE" });
+      return { codeDiscountNode: { id, codeDiscount: { __typename: typeName } }, userErrors: [] };
+    };
+  const defaultMutationHandlers: Record<string, RootFieldHandler> = {
+    discountCodeBasicCreate: createCodeDiscount("basic", "basicCodeDiscount", "DiscountCodeBasic"),
+    discountCodeFreeShippingCreate: createCodeDiscount("free_shipping", "freeShippingCodeDiscount", "DiscountCodeFreeShipping"),
+    discountCodeDelete: (args, context) => {
+      const discount = discounts.get(String(args.id));
+      if (!discount || discount.status === "DELETED" || discount.shop !== context.shop) {
+        return {
+          deletedCodeDiscountId: null,
+          userErrors: [{ field: ["id"], message: "Discount does not exist", code: null }],
+        };
+      }
+      discount.status = "DELETED";
+      return { deletedCodeDiscountId: discount.id, userErrors: [] };
+    },
+  };
+  for (const [field, handler] of Object.entries(defaultMutationHandlers)) {
+    if (!mutationHandlers.has(field)) mutationHandlers.set(field, handler);
+  }
+  const mutationFields = schema.getMutationType()?.getFields() ?? {};
+  /** `{ userErrors, <every other payload field>: null }` for a mutation root field. */
+  const userErrorPayload = (field: string, userErrors: readonly StandInUserError[]) => {
+    const payloadType = mutationFields[field] ? getNamedType(mutationFields[field].type) : undefined;
+    const others = payloadType && isObjectType(payloadType) ? Object.keys(payloadType.getFields()) : [];
+    return {
+      ...Object.fromEntries(others.filter((name) => name !== "userErrors").map((name) => [name, null])),
+      userErrors: userErrors.map((e) => ({ field: e.field ?? null, message: e.message, code: e.code ?? null })),
+    };
+  };
 
   // Root fields fetched by id (`customer(id:)`, `order(id:)`, `node(id:)`) return the store's object for that id,
   // so the same gid always yields the same data and `store.set(type, gid, {...})` shapes what a test reads.
@@ -589,12 +670,24 @@ See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usa
     const context: AdminApiCallContext = { shop, accessToken, record, store };
     const handlers = operation?.operation === "mutation" ? mutationHandlers : queryHandlers;
     const rootValue: Record<string, unknown> = {};
-    const rootFields = operation?.operation === "query" ? new Set([...byIdDefaults.keys(), ...handlers.keys()]) : handlers.keys();
+    const rootFields =
+      operation?.operation === "query"
+        ? new Set([...byIdDefaults.keys(), ...handlers.keys()])
+        : new Set([...handlers.keys(), ...pendingUserErrors.keys()]);
     for (const field of rootFields) {
       const handler = handlers.get(field) ?? byIdDefaults.get(field);
+      const queued = operation?.operation === "mutation" ? pendingUserErrors.get(field) : undefined;
       // graphql's default resolver calls a function-valued root property with (args, context, info); undefined
       // falls through to the mock store.
-      if (handler) rootValue[field] = (args: Record<string, unknown>) => handler(args, context);
+      if (queued?.length) {
+        rootValue[field] = () => {
+          const userErrors = queued.shift() ?? [];
+          if (queued.length === 0) pendingUserErrors.delete(field);
+          return userErrorPayload(field, userErrors);
+        };
+      } else if (handler) {
+        rootValue[field] = (args: Record<string, unknown>) => handler(args, context);
+      }
     }
 
     const executed = await execute({
@@ -648,10 +741,18 @@ See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usa
     requestsFor(operationName) {
       return requests.filter((record) => record.operationName === operationName);
     },
+    userErrorsNext(field, userErrors) {
+      if (!mutationFields[field]) throw new Error(`no mutation field ${field} in the 2026-07 schema`);
+      pendingUserErrors.set(field, [...(pendingUserErrors.get(field) ?? []), userErrors]);
+    },
+    get discounts() {
+      return discounts;
+    },
     reset() {
       requests.length = 0;
       failures.length = 0;
       throttledRemaining = 0;
+      pendingUserErrors.clear();
       buckets.clear();
     },
   };
