@@ -18,7 +18,10 @@ export type EntryKind =
   | "refund_reversal"
   | "cancel_reversal"
   | "signup_bonus"
-  | "manual_adjustment";
+  | "manual_adjustment"
+  | "redemption" // redeem:<redemption id>        points spent on a reward
+  | "redemption_restore" // redeem:<id>:restore  Shopify failed: the points come back
+  | "redemption_cancel"; // redeem:<id>:cancel   staff cancelled an unused code
 
 export interface NewEntry {
   shopId: string;

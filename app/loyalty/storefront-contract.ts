@@ -104,6 +104,7 @@ export type StorefrontErrorCode =
   | "not_enough_points" // 409
   | "invalid_points" // 422 (sliding scale amount out of range or not a multiple)
   | "rate_limited" // 429 (with Retry-After)
+  | "request_in_progress" // 409 (with Retry-After): the same requestId is still being redeemed; retry it
   | "shopify_unavailable"; // 502 (points were restored)
 
 export interface StorefrontError {

@@ -55,6 +55,8 @@ const OrderPayload = z.object({
   cancelled_at: z.string().nullish(),
   customer: CustomerRef.nullish(),
   line_items: z.array(LineItem),
+  // Codes applied at checkout: a Keepsake reward code among them is marked used.
+  discount_codes: z.array(z.object({ code: z.string() })).nullish(),
 });
 
 export type OrderPayload = z.infer<typeof OrderPayload>;
@@ -94,6 +96,7 @@ export interface CustomerFacts {
 export interface OrderFacts extends PaidOrderFacts {
   customer: CustomerFacts | null;
   cancelled: boolean;
+  discountCodes: string[];
 }
 
 export function parseOrder(payload: unknown): OrderFacts {
@@ -119,6 +122,7 @@ export function parseOrder(payload: unknown): OrderFacts {
     sourceName: order.source_name ?? null,
     currencyCode: shopCurrency,
     cancelled: Boolean(order.cancelled_at),
+    discountCodes: (order.discount_codes ?? []).map((discount) => discount.code),
     lines: order.line_items.map((line) => toLineFacts(line, taxesIncluded)),
   };
 }

@@ -74,6 +74,24 @@ export async function proxyGet(
   }
 }
 
+/** A signed app-proxy POST (storefront `/apps/keepsake/<path>`) to the route's `action`. */
+export async function proxyPost(
+  options: Omit<SignedAppProxyRequestOptions, "secret" | "path" | "method"> & { path?: string; secret?: string },
+): Promise<Response> {
+  const path = options.path ?? "/redeem";
+  const routes: Record<string, () => Promise<unknown>> = { "/redeem": () => import("~/routes/proxy.redeem") };
+  const load = routes[path];
+  if (!load) throw new Error(`no proxy action for ${path}`);
+  const { action } = (await load()) as { action: Action };
+  const request = signedAppProxyRequest({ secret: APP_SECRET(), ...options, path, method: "POST" });
+  try {
+    return await action({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
 /** A shop as it is after install: its row and its offline session (so the library needs no network). */
 export async function installShop(domain = "test-shop.myshopify.com", settings: Partial<ProgramSettings> = {}) {
   return installShopRecords(db, domain, { settings });

@@ -30,10 +30,13 @@ import {
 } from "~/loyalty/ledger.server";
 import { fromMicros, toMicros } from "~/loyalty/money";
 import { ensureMember, normalizeEmail, type CustomerProfile } from "./members.server";
+import { markCodesUsed } from "./redemptions.server";
 import { earnSettingsOf, type ShopRecord } from "./shops.server";
 
 export interface PaidOrder extends PaidOrderFacts {
   customer: CustomerProfile | null;
+  /** Discount codes used at checkout (a Keepsake reward code among them is marked used). */
+  discountCodes?: readonly string[];
 }
 
 export interface ReconcileResult {
@@ -76,7 +79,10 @@ export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promi
   } else if (!existing.paidAt) {
     await freezePaidFacts(shop.id, order.orderGid, paidData);
   }
-  return reconcileOrder(shop, order.orderGid);
+  const result = await reconcileOrder(shop, order.orderGid);
+  // Rewards: a separate concern that only needs the codes; idempotent like the rest.
+  if (order.discountCodes?.length) await markCodesUsed(shop.id, order.orderGid, order.discountCodes);
+  return result;
 }
 
 /** Paid facts are written once: a redelivery (or a late one after edits) never changes them. */

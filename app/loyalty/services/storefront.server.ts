@@ -1,19 +1,16 @@
 /**
- * What a shopper may see of their own membership (through the app proxy). The shopper is the
- * `logged_in_customer_id` Shopify signed into the request — never an id from a body or query.
+ * What a shopper may see of the program and of their own membership (through the app proxy). The
+ * shopper is the `logged_in_customer_id` Shopify signed into the request — never an id from a body
+ * or query. Answers the storefront contract (app/loyalty/storefront-contract.ts).
  */
 import db from "~/db.server";
+import { rewardFromColumns, storefrontReward } from "~/loyalty/rewards";
+import type { MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
+import { customerGidOf, unusedCodesOf } from "./redemptions.server";
 
-export interface HistoryItem {
-  kind: string;
-  delta: number;
-  createdAt: string;
-  description: string;
-}
+export type { HistoryItem } from "~/loyalty/storefront-contract";
 
-export type MemberView =
-  | { enrolled: false }
-  | { enrolled: true; balance: number; history: HistoryItem[]; nextCursor: string | null };
+export type MemberView = MemberResponse;
 
 export const HISTORY_PAGE_MAX = 50;
 
@@ -33,23 +30,65 @@ export function decodeCursor(text: string): HistoryCursor | null {
   return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id };
 }
 
+interface ProgramShop {
+  id: string;
+  currencyCode: string;
+  programEnabled: boolean;
+  earnRate: string;
+  signupBonusPoints: number;
+}
+
+function waysToEarn(shop: ProgramShop): WayToEarn[] {
+  if (!shop.programEnabled) return [];
+  const ways: WayToEarn[] = [];
+  const rate = Number(shop.earnRate);
+  if (Number.isFinite(rate) && rate > 0) {
+    ways.push({ kind: "order", points: rate, description: `${shop.earnRate} point${rate === 1 ? "" : "s"} per ${shop.currencyCode} 1 spent` });
+  }
+  if (shop.signupBonusPoints > 0) {
+    ways.push({ kind: "signup", points: shop.signupBonusPoints, description: "Points for joining" });
+  }
+  return ways;
+}
+
+/** Program info for everyone; `balance` null = a guest (nothing is affordable). */
+async function programInfo(shop: ProgramShop | null, balance: number | null): Promise<ProgramInfo> {
+  if (!shop) return { currency: "USD", waysToEarn: [], rewards: [] };
+  const rows = shop.programEnabled
+    ? await db.reward.findMany({
+        where: { shopId: shop.id, active: true },
+        orderBy: [{ pointsCost: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+        take: 100,
+      })
+    : [];
+  const rewards = rows.flatMap((row) => {
+    const reward = rewardFromColumns(row);
+    return reward ? [storefrontReward(reward, balance)] : [];
+  });
+  return { currency: shop.currencyCode, waysToEarn: waysToEarn(shop), rewards };
+}
+
 export async function memberView(
   shopDomain: string,
   customerNumericId: string,
   page: { limit: number; cursor: HistoryCursor | null },
 ): Promise<MemberView> {
-  if (!customerNumericId) return { enrolled: false };
-  const member = await db.member.findFirst({
-    where: {
-      customerGid: `gid://shopify/Customer/${customerNumericId}`,
-      shop: { domain: shopDomain },
-    },
-    select: { id: true, balance: true },
+  const shop = await db.shop.findUnique({
+    where: { domain: shopDomain },
+    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true },
   });
-  if (!member) return { enrolled: false };
+  const member =
+    shop && customerNumericId
+      ? await db.member.findUnique({
+          where: { shopId_customerGid: { shopId: shop.id, customerGid: customerGidOf(customerNumericId) } },
+          select: { id: true, balance: true },
+        })
+      : null;
+  if (!shop || !member) return { enrolled: false, program: await programInfo(shop, null) };
   const { cursor } = page;
   const entries = await db.ledgerEntry.findMany({
     where: {
+      shopId: shop.id,
       memberId: member.id,
       ...(cursor
         ? {
@@ -76,5 +115,7 @@ export async function memberView(
       description: entry.description,
     })),
     nextCursor: entries.length > page.limit && last ? encodeCursor(last) : null,
+    codes: await unusedCodesOf(shop.id, member.id),
+    program: await programInfo(shop, member.balance),
   };
 }
