@@ -1,6 +1,7 @@
-/// <reference types="vitest/config" />
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
+// Also brings in vitest's types for the `test` key below.
+import { configDefaults } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 declare module "@remix-run/node" {
@@ -60,9 +61,26 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
+          // The storefront widget's browser tests need a migrated database: the "storefront" project below.
+          exclude: [...configDefaults.exclude, "tests/e2e/storefront-*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Chromium against the fixture storefront, whose app proxy calls the real routes on a test database.
+          name: "storefront",
+          include: ["tests/e2e/storefront-*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/global-setup.ts"],
+          setupFiles: ["tests/support/setup-integration.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },

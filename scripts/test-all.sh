@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every check, each counted, ending with one plain line `N passed, N failed`.
-#   typecheck · lint · unit · integration on SQLite · integration on PostgreSQL · browser (Chromium)
+#   typecheck · lint · theme check · unit · integration on SQLite · integration on PostgreSQL · browser (Chromium)
 # Exits non-zero if anything failed. Vitest's JSON reports land in .ci/out/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,8 @@ step typecheck
 count_check npx tsc --noEmit
 step lint
 count_check npx eslint --max-warnings 0 .
+step "theme check (extensions/keepsake-theme: any offense of severity error fails)"
+count_check npx tsx scripts/storefront/theme-check.ts
 
 step "unit + integration (SQLite)"
 count_vitest sqlite --project unit --project integration
@@ -54,8 +56,8 @@ else
 fi
 
 if ls tests/e2e/*.test.ts >/dev/null 2>&1; then
-  step "browser (Chromium)"
-  count_vitest e2e --project e2e
+  step "browser (Chromium): the demo, and the storefront widget on a test database (SQLite)"
+  count_vitest e2e --project e2e --project storefront
 fi
 
 echo

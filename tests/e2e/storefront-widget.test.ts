@@ -1,0 +1,409 @@
+/**
+ * The storefront widget in headless Chromium: the real theme app extension rendered by the fixture storefront
+ * (scripts/storefront/server.ts), whose app proxy signs each request like Shopify and hands it to the real
+ * route modules (app/routes/proxy.*.tsx) on this file's migrated test database. Shopify's Admin API is the
+ * tests' stand-in (discount codes are created there and validated against the 2026-07 schema).
+ * Nothing leaves the machine: every request not on loopback is aborted.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import db from "~/db.server";
+import { parseRewardDefinition, rewardToColumns, type RewardInput } from "~/loyalty/rewards";
+import { APP_SECRET, deliver, installShop } from "../support/app";
+import { resetDatabase } from "../support/database";
+import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
+import { signedAppProxyRequest } from "../support/shopify/app-proxy";
+import { customerPayload, paidOrderPayload } from "../support/shopify/payloads";
+import { forwardInProcess } from "../support/storefront/forward-in-process";
+import { FIXTURE_PRODUCT, FIXTURE_SHOP } from "../../scripts/storefront/fixtures";
+import { startStorefront, type Storefront } from "../../scripts/storefront/server";
+import type { FixtureCustomer } from "../../scripts/storefront/render";
+import type { MemberResponse } from "~/loyalty/storefront-contract";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOP = FIXTURE_SHOP.domain;
+const APP_URL = "https://keepsake.test";
+const PRODUCT_PATH = `/products/${FIXTURE_PRODUCT.handle}`;
+const [SMALL, LARGE] = FIXTURE_PRODUCT.variants as [(typeof FIXTURE_PRODUCT.variants)[0], (typeof FIXTURE_PRODUCT.variants)[0]];
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// No silent skip: without Chromium the browser suite fails and says how to get it.
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+}
+
+let storefront: Storefront;
+let context: BrowserContext;
+let workDir: string;
+let shopify: AdminApiStandIn;
+let adminFetch: AdminApiFetchHandle;
+const customers: FixtureCustomer[] = [];
+const rewardIds: Record<string, string> = {};
+
+async function addReward(shopId: string, input: RewardInput): Promise<string> {
+  const parsed = parseRewardDefinition(input);
+  if (!parsed.success) throw new Error(`bad reward fixture: ${parsed.error.message}`);
+  const row = await db.reward.create({ data: { shopId, ...rewardToColumns(parsed.data) } });
+  return row.id;
+}
+
+/** A customer account with points from real webhooks: signup bonus + one paid order. */
+async function member(firstName: string, orderTotal: string): Promise<FixtureCustomer> {
+  const customer = customerPayload({ firstName, email: `${firstName.toLowerCase()}@example.com` });
+  await deliver("customers/create", customer);
+  await deliver("orders/paid", paidOrderPayload({ customer, lines: [{ title: "Mug", price: orderTotal, quantity: 1 }] }));
+  const fixture: FixtureCustomer = { id: String(customer.id), firstName, email: customer.email ?? "", balance: null };
+  customers.push(fixture);
+  return fixture;
+}
+
+async function balanceOf(customer: FixtureCustomer): Promise<number | null> {
+  const row = await db.member.findFirst({ where: { customerGid: `gid://shopify/Customer/${customer.id}`, shop: { domain: SHOP } } });
+  return row?.balance ?? null;
+}
+
+/** What the shopper's browser would get from /apps/keepsake/member, asked directly of the route. */
+async function memberJson(customerId: string): Promise<MemberResponse> {
+  const response = await forwardInProcess(signedAppProxyRequest({ shop: SHOP, loggedInCustomerId: customerId, path: "/member", secret: APP_SECRET(), appUrl: APP_URL }));
+  return (await response.json()) as MemberResponse;
+}
+
+async function openPage(urlPath: string, customer: FixtureCustomer | null): Promise<{ page: Page; errors: string[] }> {
+  storefront.logIn(customer?.id ?? null);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await page.goto(`${storefront.url}${urlPath}`);
+  return { page, errors };
+}
+
+async function openPanel(page: Page) {
+  await page.locator("#keepsake-launcher").click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  // The proxy's answer replaces the first paint: wait until the loading status is gone.
+  await dialog.locator(".ks-panel__body [role=status]", { hasText: /Loading|불러오는/ }).waitFor({ state: "detached" });
+  return dialog;
+}
+
+async function seriousAxeViolations(page: Page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: string, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    return axe.run("#keepsake-panel", { resultTypes: ["violations"] });
+  });
+  return result.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
+}
+
+// One story, in order: Ada's balance is 186 until the redeem test spends 100 of it; later tests expect 86.
+describe("storefront widget (theme app extension) in Chromium", () => {
+  let ada: FixtureCustomer;
+  let grace: FixtureCustomer;
+  let linus: FixtureCustomer;
+
+  beforeAll(async () => {
+    shopify = createAdminApiStandIn();
+    adminFetch = installAdminApiFetch(shopify, { passthrough: true }); // only Admin API calls are answered by it
+    await resetDatabase(db);
+    const shop = await installShop(SHOP, { signupBonusPoints: 50, earnRate: "1" });
+    rewardIds.five = await addReward(shop.id, { kind: "amount_off", name: "$5 off your order", pointsCost: 100, amount: "5.00" });
+    rewardIds.fifty = await addReward(shop.id, { kind: "amount_off", name: "$50 off your order", pointsCost: 5000, amount: "50.00", minimumSubtotal: "100.00" });
+    rewardIds.sliding = await addReward(shop.id, {
+      kind: "sliding_scale",
+      name: "Points off your order",
+      sliding: { pointsPerStep: 100, amountPerStep: "1.00", minPoints: 100, maxPoints: 1000 },
+    });
+    ada = await member("Ada", "136.00"); // 50 + 136 = 186 points
+    grace = await member("Grace", "100.00"); // 150 points
+    linus = await member("Linus", "136.00"); // 186 points, for the Korean storefront
+
+    workDir = mkdtempSync(path.join(tmpdir(), "keepsake-storefront-e2e-"));
+    storefront = await startStorefront({
+      shop: FIXTURE_SHOP,
+      products: [FIXTURE_PRODUCT],
+      customers,
+      // The app-data metafields as the app publishes them: the earn rate and the program a guest sees.
+      appData: async () => ({ earnRate: "1", program: (await memberJson("")).program }),
+      balanceOf, // the app-owned balance metafield, as the app's sync writes it
+      forward: forwardInProcess,
+      secret: APP_SECRET(),
+      appUrl: APP_URL,
+    });
+    context = await chromium.launchPersistentContext(path.join(workDir, "profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 860 },
+      permissions: ["clipboard-read", "clipboard-write"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    // Nothing leaves the machine: anything not on loopback is aborted.
+    await context.route(
+      (url) => !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
+      (route) => route.abort(),
+    );
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await storefront?.close();
+    adminFetch?.restore();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("guest: the panel loads only on first open, then explains the program with join and sign-in links", async () => {
+    const { page, errors } = await openPage(PRODUCT_PATH, null);
+    const scripts: string[] = [];
+    page.on("request", (request) => scripts.push(new URL(request.url()).pathname));
+    await page.waitForLoadState("load");
+    expect(scripts.some((url) => url.endsWith("/keepsake-panel.js"))).toBe(false);
+    await expect(page.locator("#keepsake-launcher").textContent()).resolves.toContain("Rewards");
+    await expect(page.locator("[data-keepsake-balance]").count()).resolves.toBe(0);
+
+    const dialog = await openPanel(page);
+    expect(scripts.filter((url) => url.endsWith("/keepsake-panel.js"))).toHaveLength(1);
+    await expect(dialog.getAttribute("aria-modal")).resolves.toBe("true");
+    await expect(page.getByRole("dialog", { name: "Rewards" }).count()).resolves.toBe(1);
+    const text = await dialog.textContent();
+    expect(text).toContain("How it works");
+    expect(text).toContain("1 point for every $1.00 spent");
+    expect(text).toContain("50 points for creating an account");
+    expect(text).toContain("$5 off your order");
+    expect(text).toContain("On orders of $100.00 or more");
+    await expect(dialog.getByRole("link", { name: "Join now" }).getAttribute("href")).resolves.toBe("/account/register");
+    await expect(dialog.getByRole("link", { name: "Sign in" }).getAttribute("href")).resolves.toBe("/account/login");
+    await expect(dialog.getByRole("button", { name: "Redeem" }).count()).resolves.toBe(0);
+    expect(storefront.proxied.at(-1)).toEqual({ method: "GET", path: "/apps/keepsake/member", status: 200 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("member: the first paint shows the balance without a request; the panel shows rewards, history and no layout shift", async () => {
+    const before = storefront.proxied.length;
+    const { page, errors } = await openPage(PRODUCT_PATH, ada);
+    await page.waitForLoadState("load");
+    await expect(page.locator("[data-keepsake-balance]").textContent()).resolves.toBe("186");
+    await expect(page.locator("#keepsake-launcher").getAttribute("aria-label")).resolves.toBe("Open rewards. Your balance: 186 points");
+    expect(storefront.proxied.length).toBe(before); // first paint came from Liquid
+    const layoutShift = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+              if (!entry.hadRecentInput) total += entry.value;
+            }
+          }).observe({ type: "layout-shift", buffered: true });
+          setTimeout(() => resolve(total), 300);
+        }),
+    );
+    expect(layoutShift).toBe(0);
+
+    const dialog = await openPanel(page);
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("186");
+    const five = dialog.locator(`[data-reward-id="${rewardIds.five}"]`);
+    await expect(five.getByRole("button", { name: "Redeem" }).count()).resolves.toBe(1);
+    await expect(dialog.locator(`[data-reward-id="${rewardIds.fifty}"]`).textContent()).resolves.toContain("4,814 points more to unlock");
+    const activity = await dialog.locator(".ks-activity").textContent();
+    expect(activity).toContain("Points for an order");
+    expect(activity).toContain("+136");
+    expect(activity).toContain("Welcome bonus");
+    expect(activity).toContain("+50");
+    // Sliding scale: a stepper bounded by the balance (186 → at most 100 points, one step).
+    const stepper = dialog.locator(`[data-reward-id="${rewardIds.sliding}"] input[type=number]`);
+    await expect(stepper.getAttribute("max")).resolves.toBe("100");
+    await expect(dialog.locator(`[data-reward-id="${rewardIds.sliding}"]`).textContent()).resolves.toContain("100 points for $1.00 off");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("redeem: the button is disabled in flight, the code is shown and applies to the cart, the balance drops", async () => {
+    const { page, errors } = await openPage(PRODUCT_PATH, ada);
+    // Hold the redeem request a moment so the in-flight state can be seen.
+    await page.route("**/apps/keepsake/redeem", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
+    const dialog = await openPanel(page);
+    const redeem = dialog.locator(`[data-reward-id="${rewardIds.five}"]`).getByRole("button");
+    await redeem.click();
+    await expect(redeem.isDisabled()).resolves.toBe(true);
+    await expect(redeem.textContent()).resolves.toBe("Redeeming…");
+
+    const code = dialog.locator("[data-keepsake-new-code]");
+    await code.waitFor();
+    const value = (await code.textContent()) ?? "";
+    expect(value).toMatch(/^KS-/);
+    await page.screenshot({ path: "/tmp/keepsake-storefront-redeemed.png" });
+    await expect(dialog.locator(".ks-notice").textContent()).resolves.toContain("Your code for $5 off your order");
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("86");
+    await expect(page.locator("[data-keepsake-balance]").textContent()).resolves.toBe("86");
+    expect(await balanceOf(ada)).toBe(86);
+    expect([...shopify.discounts.values()].map((discount) => discount.code)).toContain(value);
+    const post = storefront.proxied.find((entry) => entry.method === "POST");
+    expect(post).toEqual({ method: "POST", path: "/apps/keepsake/redeem", status: 200 });
+
+    // The issued code: Copy puts it on the clipboard; "Apply to cart" goes through /discount/CODE.
+    const issued = dialog.locator(".ks-code", { hasText: value });
+    await issued.getByRole("button", { name: `Copy ${value}` }).click();
+    await expect(issued.locator(".ks-code__status").textContent()).resolves.toBe("Copied!");
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(value);
+    await expect(issued.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).resolves.toBe(
+      `/discount/${encodeURIComponent(value)}?redirect=%2Fcart`,
+    );
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await issued.getByRole("link", { name: "Apply to cart" }).click();
+    await page.waitForURL(/\/cart\?discount=/);
+    await expect(page.getByTestId("cart-discount").textContent()).resolves.toContain(value);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("not enough points: the contract's error code is shown as a translated message, and the panel catches up", async () => {
+    const { page, errors } = await openPage(PRODUCT_PATH, grace);
+    const dialog = await openPanel(page);
+    const five = dialog.locator(`[data-reward-id="${rewardIds.five}"]`);
+    await five.getByRole("button", { name: "Redeem" }).waitFor();
+    // Meanwhile Grace spends 100 of her 150 points from another device.
+    const elsewhere = await forwardInProcess(
+      signedAppProxyRequest({
+        shop: SHOP,
+        loggedInCustomerId: grace.id,
+        path: "/redeem",
+        method: "POST",
+        body: { rewardId: rewardIds.five, requestId: "other-device-0001" },
+        secret: APP_SECRET(),
+        appUrl: APP_URL,
+      }),
+    );
+    expect(elsewhere.status).toBe(200);
+    await five.getByRole("button", { name: "Redeem" }).click();
+    const alert = dialog.getByRole("alert");
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toBe("You don't have enough points for this reward yet.");
+    await expect(five.textContent()).resolves.toContain("50 points more to unlock");
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("50");
+    expect(await balanceOf(grace)).toBe(50);
+    expect(errors.filter((error) => !/409/.test(error))).toEqual([]); // the browser logs the 409 itself
+    await page.close();
+  });
+
+  it("keyboard only: Tab reaches the launcher, Enter opens, focus stays in the panel, Esc closes and returns focus", async () => {
+    const { page, errors } = await openPage(PRODUCT_PATH, ada);
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    let onLauncher = false;
+    for (let presses = 0; presses < 40 && !onLauncher; presses++) {
+      await page.keyboard.press("Tab");
+      onLauncher = await page.evaluate(() => document.activeElement?.id === "keepsake-launcher");
+    }
+    expect(onLauncher).toBe(true);
+    const outline = await page.locator("#keepsake-launcher").evaluate((element) => getComputedStyle(element).outlineStyle);
+    expect(outline).not.toBe("none"); // visible focus
+
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await dialog.locator("[data-keepsake-panel-balance]").waitFor();
+    await dialog.locator(".ks-panel__body [role=status]", { hasText: "Loading" }).waitFor({ state: "detached" });
+    const inside = () => page.evaluate(() => Boolean(document.activeElement?.closest("#keepsake-panel")));
+    expect(await inside()).toBe(true);
+    await expect(page.locator("#keepsake-launcher").getAttribute("aria-expanded")).resolves.toBe("true");
+    // Reduced motion: no entrance animation.
+    await expect(dialog.evaluate((element) => getComputedStyle(element).animationName)).resolves.toBe("none");
+
+    const controls = "a[href], button:not([disabled]), input:not([disabled])";
+    const focusableCount = await dialog.locator(controls).count();
+    const visited = new Set<number>();
+    for (let presses = 0; presses < focusableCount + 3; presses++) {
+      await page.keyboard.press("Tab");
+      expect(await inside()).toBe(true);
+      visited.add(
+        await dialog.evaluate((panel, selector) => Array.from(panel.querySelectorAll(selector)).indexOf(document.activeElement as Element), controls),
+      );
+    }
+    expect(visited.has(-1)).toBe(false);
+    expect(visited.size).toBe(focusableCount); // it cycled through every control and wrapped around
+    await page.keyboard.press("Shift+Tab");
+    expect(await inside()).toBe(true);
+
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("keepsake-launcher");
+    await expect(page.locator("#keepsake-launcher").getAttribute("aria-expanded")).resolves.toBe("false");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Korean storefront: the launcher, the product block and the panel speak Korean", async () => {
+    const { page, errors } = await openPage(`/ko${PRODUCT_PATH}`, linus);
+    await expect(page.locator("html").getAttribute("lang")).resolves.toBe("ko");
+    await expect(page.locator("#keepsake-launcher").textContent()).resolves.toContain("리워드");
+    await expect(page.locator("[data-keepsake-points-text]").textContent()).resolves.toBe("이 상품 구매 시 18포인트 적립");
+    const dialog = await openPanel(page);
+    await expect(page.getByRole("dialog", { name: "리워드" }).count()).resolves.toBe(1);
+    const text = await dialog.textContent();
+    expect(text).toContain("내 포인트");
+    expect(text).toContain("최근 내역");
+    expect(text).toContain("주문 적립");
+    expect(text).toContain("가입 보너스");
+    expect(text).toContain("회원 가입 시 50포인트");
+    await expect(dialog.getByRole("button", { name: "교환하기" }).count()).resolves.toBeGreaterThan(0);
+    await expect(dialog.getByRole("button", { name: "닫기" }).count()).resolves.toBe(1);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("product block: points for the selected variant, updated when the shopper picks another", async () => {
+    const { page, errors } = await openPage(PRODUCT_PATH, null);
+    const points = page.locator("[data-keepsake-points-text]");
+    await expect(points.textContent()).resolves.toBe("Earn 18 points with this purchase");
+    await page.locator("#product-variant").selectOption(String(LARGE.id));
+    await expect.poll(() => points.textContent()).toBe("Earn 68 points with this purchase");
+    expect(new URL(page.url()).searchParams.get("variant")).toBe(String(LARGE.id));
+    await page.locator("#product-variant").selectOption(String(SMALL.id));
+    await expect.poll(() => points.textContent()).toBe("Earn 18 points with this purchase");
+
+    // A link to a variant renders its points on the server already.
+    await page.goto(`${storefront.url}${PRODUCT_PATH}?variant=${LARGE.id}`);
+    await expect(points.textContent()).resolves.toBe("Earn 68 points with this purchase");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("rewards page: the program without login, and a working 'See my rewards' for members", async () => {
+    const guest = await openPage("/pages/rewards", null);
+    const section = guest.page.locator(".ks-page");
+    await expect(section.textContent()).resolves.toContain("$5 off your order");
+    await expect(section.getByRole("link", { name: "Join now" }).getAttribute("href")).resolves.toBe("/account/register");
+    await guest.page.close();
+
+    const { page, errors } = await openPage("/pages/rewards", ada);
+    await expect(page.locator(".ks-page__balance").textContent()).resolves.toContain("You have 86 points.");
+    const open = page.getByRole("button", { name: "See my rewards" });
+    await open.click();
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.press("Escape");
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("See my rewards");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
