@@ -10,6 +10,7 @@
 import type { CombinesWith, DiscountValue } from "~/loyalty/rewards";
 import { adminGraphql, assertNoUserErrors, ShopifyApiError, type AdminAccess, type UserError } from "./admin-api.server";
 import { DISCOUNT_CODE_BASIC_CREATE } from "./graphql/discount-code-basic-create";
+import { DISCOUNT_CODE_BY_CODE } from "./graphql/discount-code-by-code";
 import { DISCOUNT_CODE_DELETE } from "./graphql/discount-code-delete";
 import { DISCOUNT_CODE_FREE_PRODUCT_CREATE } from "./graphql/discount-code-free-product-create";
 import { DISCOUNT_CODE_FREE_SHIPPING_CREATE } from "./graphql/discount-code-free-shipping-create";
@@ -134,4 +135,18 @@ export async function deleteLoyaltyCode(access: AdminAccess, discountGid: string
   );
   if (!data.discountCodeDelete) throw new ShopifyApiError("DiscountCodeDelete: no payload", "graphql", false);
   assertNoUserErrors("DiscountCodeDelete", data.discountCodeDelete.userErrors);
+}
+
+/** The code discount with this code, or null if Shopify has none. */
+export async function findLoyaltyCode(
+  access: AdminAccess,
+  code: string,
+): Promise<{ discountGid: string; endsAt: Date | null } | null> {
+  const data = await adminGraphql<{
+    codeDiscountNodeByCode: { id: string; codeDiscount: { endsAt?: string | null } | null } | null;
+  }>(access, DISCOUNT_CODE_BY_CODE, { code });
+  const node = data.codeDiscountNodeByCode;
+  if (!node) return null;
+  const endsAt = node.codeDiscount?.endsAt;
+  return { discountGid: node.id, endsAt: endsAt ? new Date(endsAt) : null };
 }

@@ -29,7 +29,7 @@ import {
 } from "~/loyalty/rewards";
 import type { IssuedCode, RedeemRequest, RedeemSuccess, RewardKind, StorefrontErrorCode } from "~/loyalty/storefront-contract";
 import { offlineAccess, ShopifyApiError } from "~/shopify/admin-api.server";
-import { createLoyaltyCode, deleteLoyaltyCode } from "~/shopify/discounts.server";
+import { createLoyaltyCode, deleteLoyaltyCode, findLoyaltyCode } from "~/shopify/discounts.server";
 
 export type RedemptionStatus = "pending" | "issued" | "failed" | "used" | "cancelled";
 
@@ -132,11 +132,20 @@ export async function redeemReward(
   }
 
   // Step 4.
-  await db.redemption.updateMany({
+  const recorded = await db.redemption.updateMany({
     where: { id: redemption.id, status: "pending" },
     data: { status: "issued", discountGid, expiresAt },
   });
-  log.info({ points: redemption.pointsSpent }, "reward redeemed");
+  if (recorded.count === 1) {
+    log.info({ points: redemption.pointsSpent }, "reward redeemed");
+  } else {
+    // Recovery gave this (very slow) attempt up and restored the points meanwhile: the code must
+    // not outlive that decision.
+    log.warn("redemption was recovered while Shopify answered; deleting the late code");
+    await deleteLoyaltyCode(await offlineAccess(shop.domain), discountGid).catch((error: unknown) =>
+      log.error({ error: describe(error), discountGid }, "late code not deleted"),
+    );
+  }
   return answerFor(await reload(redemption.id));
 }
 
@@ -333,6 +342,76 @@ export async function markCodesUsed(shopId: string, orderGid: string, discountCo
     data: { status: "used", usedOrderGid: orderGid, usedAt: new Date() },
   });
   return result.count;
+}
+
+export interface RecoveryReport {
+  checked: number;
+  issued: number;
+  restored: number;
+  failedBeforeDebit: number;
+  retryLater: number;
+}
+
+/** Long enough that no live request is still between its debit and its Shopify answer. */
+export const STALE_PENDING_MS = 10 * 60_000;
+
+/**
+ * Redemptions left pending by a request that stopped half-way (crash, deploy, timeout): Shopify
+ * is asked whether the code exists. It does → record it as issued (the shopper paid for it and
+ * sees it in GET member). It does not → restore the points and fail it. Not debited → just fail it.
+ * Shopify unreachable → left for the next run. For a scheduled job; safe to run concurrently with
+ * redeems and with itself (every step is conditional on the row still being pending).
+ */
+export async function recoverStaleRedemptions(
+  options: { now?: Date; olderThanMs?: number; limit?: number } = {},
+): Promise<RecoveryReport> {
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - (options.olderThanMs ?? STALE_PENDING_MS));
+  const stale = await db.redemption.findMany({
+    where: { status: "pending", updatedAt: { lt: cutoff } },
+    include: { shop: { select: { domain: true } }, reward: true },
+    orderBy: { updatedAt: "asc" },
+    take: options.limit ?? 100,
+  });
+  const report: RecoveryReport = { checked: stale.length, issued: 0, restored: 0, failedBeforeDebit: 0, retryLater: 0 };
+  for (const redemption of stale) {
+    const log = logger.child({ shop: redemption.shop.domain, redemptionId: redemption.id });
+    const debitEntry = await db.ledgerEntry.findUnique({
+      where: { shopId_idempotencyKey: { shopId: redemption.shopId, idempotencyKey: redeemKey(redemption.id) } },
+      select: { id: true },
+    });
+    if (!debitEntry) {
+      await markFailed(redemption.id, "internal_error", "stopped before the debit");
+      report.failedBeforeDebit += 1;
+      continue;
+    }
+    const reward = rewardFromColumns(redemption.reward);
+    if (!reward || !redemption.code) {
+      // A pending donation cannot exist (debit and pledge are one transaction); be safe anyway.
+      log.error("stale pending redemption without a code or a readable reward; left for staff");
+      report.retryLater += 1;
+      continue;
+    }
+    try {
+      const found = await findLoyaltyCode(await offlineAccess(redemption.shop.domain), redemption.code);
+      if (found) {
+        const updated = await db.redemption.updateMany({
+          where: { id: redemption.id, status: "pending" },
+          data: { status: "issued", discountGid: found.discountGid, expiresAt: found.endsAt },
+        });
+        report.issued += updated.count;
+        log.info("stale redemption: code found in Shopify, recorded as issued");
+      } else {
+        await restore(redemption, reward, "stopped before the code was created in Shopify");
+        report.restored += 1;
+        log.info("stale redemption: no code in Shopify, points restored");
+      }
+    } catch (error) {
+      report.retryLater += 1;
+      log.warn({ error: describe(error) }, "stale redemption: Shopify not reachable, retry later");
+    }
+  }
+  return report;
 }
 
 export type CancelOutcome =

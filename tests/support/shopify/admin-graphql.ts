@@ -496,6 +496,15 @@ export function createAdminApiStandIn(options: AdminApiStandInOptions = {}): Adm
   for (const [field, handler] of Object.entries(defaultMutationHandlers)) {
     if (!mutationHandlers.has(field)) mutationHandlers.set(field, handler);
   }
+  if (!queryHandlers.has("codeDiscountNodeByCode")) {
+    queryHandlers.set("codeDiscountNodeByCode", (args, context) => {
+      const code = String(args.code ?? "").toUpperCase();
+      const found = [...discounts.values()].find((d) => d.status === "ACTIVE" && d.shop === context.shop && d.code === code);
+      if (!found) return null;
+      const typeName = found.type === "basic" ? "DiscountCodeBasic" : "DiscountCodeFreeShipping";
+      return { id: found.id, codeDiscount: { __typename: typeName, endsAt: found.input.endsAt ?? null } };
+    });
+  }
   const mutationFields = schema.getMutationType()?.getFields() ?? {};
   /** `{ userErrors, <every other payload field>: null }` for a mutation root field. */
   const userErrorPayload = (field: string, userErrors: readonly StandInUserError[]) => {
