@@ -264,7 +264,7 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     // The issued code: Copy puts it on the clipboard; "Apply to cart" goes through /discount/CODE.
     const issued = dialog.locator(".ks-code", { hasText: value });
     await issued.getByRole("button", { name: `Copy ${value}` }).click();
-    await expect(issued.locator(".ks-code__status").textContent()).resolves.toBe("Copied!");
+    await expect.poll(() => issued.locator(".ks-code__status").textContent()).toBe("Copied!"); // the clipboard is async
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(value);
     await expect(issued.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).resolves.toBe(
       `/discount/${encodeURIComponent(value)}?redirect=%2Fcart`,
@@ -299,8 +299,10 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     const alert = dialog.getByRole("alert");
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toBe("You don't have enough points for this reward yet.");
-    await expect(five.textContent()).resolves.toContain("50 points more to unlock");
-    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("50");
+    // The panel then asks the proxy again (the balance changed elsewhere) and shows what is true now.
+    await expect.poll(() => five.textContent()).toContain("50 points more to unlock");
+    await expect.poll(() => dialog.locator("[data-keepsake-panel-balance]").textContent()).toBe("50");
+    await expect(alert.textContent()).resolves.toBe("You don't have enough points for this reward yet.");
     expect(await balanceOf(grace)).toBe(50);
     expect(errors.filter((error) => !/409/.test(error))).toEqual([]); // the browser logs the 409 itself
     await page.close();
