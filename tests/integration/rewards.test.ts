@@ -6,8 +6,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { appendCredit, appendDebit, findBalanceMismatches, runOnce } from "~/loyalty/ledger.server";
-import { parseRewardDefinition, rewardToColumns, type RewardInput } from "~/loyalty/rewards";
-import { cancelRedemption, recoverStaleRedemptions, redeemReward } from "~/loyalty/services/redemptions.server";
+import type { RewardInput } from "~/loyalty/rewards";
+import {
+  cancelRedemption,
+  createReward as createRewardDefinition,
+  donationTotals,
+  recoverStaleRedemptions,
+  redeemReward,
+} from "~/loyalty/services/redemptions.server";
 import { offlineAccess } from "~/shopify/admin-api.server";
 import { createLoyaltyCode } from "~/shopify/discounts.server";
 import type { RedeemSuccess, StorefrontError } from "~/loyalty/storefront-contract";
@@ -46,12 +52,9 @@ async function shopId(domain = SHOP): Promise<string> {
 }
 
 async function createReward(input: RewardInput, domain = SHOP): Promise<string> {
-  const parsed = parseRewardDefinition(input);
-  if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues));
-  const reward = await db.reward.create({
-    data: { shopId: await shopId(domain), ...rewardToColumns(parsed.data) },
-  });
-  return reward.id;
+  const created = await createRewardDefinition(domain, input);
+  if (!created.ok) throw new Error(created.issues.join("; "));
+  return created.id;
 }
 
 /** A member (through customers/create) holding `points`. */
@@ -1065,6 +1068,64 @@ describe("recovery of redemptions a request left pending", () => {
       { id: "gid://shopify/DiscountCodeNode/777" },
     ]);
     expect(await balanceOf(member.id)).toBe(1000);
+    await expectLedgerExact();
+  });
+});
+
+describe("reward definitions and pledges", () => {
+  it("createReward stores a valid definition and refuses a bad one, storing nothing", async () => {
+    const refused = await createRewardDefinition(SHOP, { kind: "amount_off", name: "", pointsCost: 0 });
+    expect(refused).toEqual({
+      ok: false,
+      issues: expect.arrayContaining([expect.stringMatching(/^name/), expect.stringMatching(/^pointsCost/)]),
+    });
+    expect(
+      await createRewardDefinition("nowhere.myshopify.com", { kind: "free_shipping", name: "x", pointsCost: 1 })
+    ).toMatchObject({ ok: false });
+    expect(await db.reward.count()).toBe(0);
+    const created = await createRewardDefinition(SHOP, { kind: "free_shipping", name: "Ship", pointsCost: 100 });
+    expect(created).toMatchObject({ ok: true });
+    expect(await db.reward.findMany()).toMatchObject([
+      { kind: "free_shipping", shopId: await shopId(SHOP), combinesWithOrderDiscounts: false },
+    ]);
+  });
+
+  it("a paused program redeems nothing: 409 reward_inactive", async () => {
+    const { member, customerId } = await memberWith(1000);
+    const rewardId = await createReward({ kind: "free_shipping", name: "Ship", pointsCost: 100 });
+    await db.shop.update({ where: { domain: SHOP }, data: { programEnabled: false } });
+    const { status, body } = await redeem(customerId, { rewardId, requestId: newRequestId() });
+    expect(status).toBe(409);
+    expect((body as StorefrontError).error.code).toBe("reward_inactive");
+    expect(await balanceOf(member.id)).toBe(1000);
+  });
+
+  it("donation totals per cause, without cancelled pledges", async () => {
+    const trees = await createReward({
+      kind: "donation",
+      name: "Plant a tree",
+      pointsCost: 100,
+      donationCause: "Trees",
+    });
+    const water = await createReward({ kind: "donation", name: "Clean water", pointsCost: 50, donationCause: "Water" });
+    const a = await memberWith(1000);
+    const b = await memberWith(1000);
+    for (const [customerId, rewardId] of [
+      [a.customerId, trees],
+      [b.customerId, trees],
+      [a.customerId, water],
+      [b.customerId, water],
+    ] as const) {
+      expect((await redeem(customerId, { rewardId, requestId: newRequestId() })).status).toBe(200);
+    }
+    const cancelled = await db.redemption.findFirstOrThrow({ where: { rewardId: water, memberId: b.member.id } });
+    expect(await cancelRedemption(SHOP, cancelled.id, "staff-1")).toMatchObject({ ok: true, refunded: 50 });
+    expect(await donationTotals(SHOP)).toEqual([
+      { rewardId: trees, name: "Plant a tree", cause: "Trees", points: 200, pledges: 2 },
+      { rewardId: water, name: "Clean water", cause: "Water", points: 50, pledges: 1 },
+    ]);
+    expect(await donationTotals(OTHER_SHOP)).toEqual([]);
+    expect(shopify.requests).toHaveLength(0);
     await expectLedgerExact();
   });
 });

@@ -22,8 +22,10 @@ import {
   generateCode,
   isKeepsakeCode,
   normalizeCode,
+  parseRewardDefinition,
   redemptionCost,
   rewardFromColumns,
+  rewardToColumns,
   type DiscountValue,
   type Reward,
 } from "~/loyalty/rewards";
@@ -70,7 +72,10 @@ export async function redeemReward(
   customerNumericId: string,
   request: RedeemRequest,
 ): Promise<RedeemOutcome> {
-  const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { id: true, domain: true } });
+  const shop = await db.shop.findUnique({
+    where: { domain: shopDomain },
+    select: { id: true, domain: true, programEnabled: true },
+  });
   if (!shop) return failure("not_enrolled");
   const customerGid = customerGidOf(customerNumericId);
   const member = await db.member.findUnique({
@@ -87,7 +92,8 @@ export async function redeemReward(
   const row = await db.reward.findFirst({ where: { id: request.rewardId, shopId: shop.id } });
   const reward = row ? rewardFromColumns(row) : null;
   if (!reward) return failure("reward_not_found");
-  if (!reward.active) return failure("reward_inactive");
+  // A paused program offers nothing (GET member lists no rewards then either).
+  if (!reward.active || !shop.programEnabled) return failure("reward_inactive");
   const cost = redemptionCost(reward, request.points);
   if (!cost.ok) return { ok: false, code: "invalid_points", message: cost.message };
 
@@ -147,6 +153,57 @@ export async function redeemReward(
     );
   }
   return answerFor(await reload(redemption.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// reward definitions (for the admin pages and seeds; the redeem path only reads them)
+
+export type CreateRewardOutcome = { ok: true; id: string } | { ok: false; issues: string[] };
+
+/** Validates a definition (app/loyalty/rewards.ts) and stores it for the shop. Bad input stores nothing. */
+export async function createReward(shopDomain: string, input: unknown): Promise<CreateRewardOutcome> {
+  const parsed = parseRewardDefinition(input);
+  if (!parsed.success) {
+    return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "reward"}: ${i.message}`) };
+  }
+  const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { id: true } });
+  if (!shop) return { ok: false, issues: [`shop ${shopDomain} is not installed`] };
+  const reward = await db.reward.create({ data: { shopId: shop.id, ...rewardToColumns(parsed.data) } });
+  return { ok: true, id: reward.id };
+}
+
+export interface DonationTotal {
+  rewardId: string;
+  name: string;
+  cause: string | null;
+  points: number;
+  pledges: number;
+}
+
+/** Points pledged per donation reward (cancelled pledges excluded), largest first. */
+export async function donationTotals(shopDomain: string): Promise<DonationTotal[]> {
+  const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { id: true } });
+  if (!shop) return [];
+  const sums = await db.redemption.groupBy({
+    by: ["rewardId"],
+    where: { shopId: shop.id, kind: "donation", status: "issued" },
+    _sum: { pointsSpent: true },
+    _count: { _all: true },
+  });
+  const rewards = await db.reward.findMany({
+    where: { shopId: shop.id, id: { in: sums.map((row) => row.rewardId) } },
+    select: { id: true, name: true, donationCause: true },
+  });
+  const byId = new Map(rewards.map((reward) => [reward.id, reward]));
+  return sums
+    .map((row) => ({
+      rewardId: row.rewardId,
+      name: byId.get(row.rewardId)?.name ?? "",
+      cause: byId.get(row.rewardId)?.donationCause ?? null,
+      points: row._sum.pointsSpent ?? 0,
+      pledges: row._count._all,
+    }))
+    .sort((a, b) => b.points - a.points);
 }
 
 async function findByRequest(shopId: string, memberId: string, requestId: string): Promise<Redemption | null> {
