@@ -600,6 +600,36 @@ describe("POST /apps/keepsake/redeem: Shopify fails → points restored", () => 
   });
 });
 
+describe("POST /apps/keepsake/redeem: Shopify too slow", () => {
+  it("no answer in time: points restored, 502; the code Shopify creates later is deleted", async () => {
+    const { member, customerId } = await memberWith(1000);
+    const rewardId = await createReward({ kind: "amount_off", name: "$5", pointsCost: 500, amount: "5" });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    shopify.onMutation("discountCodeBasicCreate", async () => {
+      await held;
+      return { codeDiscountNode: { id: "gid://shopify/DiscountCodeNode/888" }, userErrors: [] };
+    });
+    shopify.onMutation("discountCodeDelete", (args) => ({ deletedCodeDiscountId: args.id, userErrors: [] }));
+    const outcome = await redeemReward(
+      SHOP,
+      customerId,
+      { rewardId, requestId: newRequestId() },
+      { shopifyTimeoutMs: 200 }
+    );
+    expect(outcome).toMatchObject({ ok: false, code: "shopify_unavailable" });
+    expect(await balanceOf(member.id)).toBe(1000);
+    expect((await db.redemption.findFirstOrThrow({ where: { memberId: member.id } })).error).toContain(
+      "did not answer"
+    );
+    release();
+    await expect
+      .poll(() => shopify.requestsFor("DiscountCodeDelete").map((r) => r.variables))
+      .toEqual([{ id: "gid://shopify/DiscountCodeNode/888" }]);
+    await expectLedgerExact();
+  });
+});
+
 describe("retries and concurrency", () => {
   it("a repeated requestId answers the same code with one debit and one Shopify call", async () => {
     const { member, customerId } = await memberWith(1000);

@@ -71,6 +71,7 @@ export async function redeemReward(
   shopDomain: string,
   customerNumericId: string,
   request: RedeemRequest,
+  options: { shopifyTimeoutMs?: number } = {},
 ): Promise<RedeemOutcome> {
   const shop = await db.shop.findUnique({
     where: { domain: shopDomain },
@@ -116,24 +117,33 @@ export async function redeemReward(
   // Step 3: the code in Shopify, outside any transaction (a slow Shopify must not hold the database).
   const issuedAt = new Date();
   const expiresAt = codeExpiry(issuedAt, reward.codeExpiresInDays);
+  const spec = {
+    code: redemption.code,
+    title: `Keepsake: ${reward.name}`,
+    customerGid,
+    value: cost.value,
+    startsAt: issuedAt,
+    endsAt: expiresAt,
+    minimumSubtotal: reward.minimumSubtotal,
+    combinesWith: reward.combinesWith,
+  };
+  const creating = (async () => createLoyaltyCode(await offlineAccess(shop.domain), spec))();
   let discountGid: string;
   try {
-    discountGid = await createLoyaltyCode(await offlineAccess(shop.domain), {
-      code: redemption.code,
-      title: `Keepsake: ${reward.name}`,
-      customerGid,
-      value: cost.value,
-      startsAt: issuedAt,
-      endsAt: expiresAt,
-      minimumSubtotal: reward.minimumSubtotal,
-      combinesWith: reward.combinesWith,
-    });
+    discountGid = await withTimeout(creating, options.shopifyTimeoutMs ?? SHOPIFY_TIMEOUT_MS);
   } catch (error) {
     log.warn(
       { kind: error instanceof ShopifyApiError ? error.kind : "unexpected", error: describe(error) },
       "discount not created; restoring points",
     );
     await restore(redemption, reward, describe(error));
+    if (error instanceof TimeoutError) {
+      // Shopify may still create it: a code nobody was given must not stay usable.
+      void creating.then(
+        (late) => deleteLateCode(shop.domain, late, log),
+        () => undefined,
+      );
+    }
     return failure("shopify_unavailable");
   }
 
@@ -147,12 +157,39 @@ export async function redeemReward(
   } else {
     // Recovery gave this (very slow) attempt up and restored the points meanwhile: the code must
     // not outlive that decision.
-    log.warn("redemption was recovered while Shopify answered; deleting the late code");
-    await deleteLoyaltyCode(await offlineAccess(shop.domain), discountGid).catch((error: unknown) =>
-      log.error({ error: describe(error), discountGid }, "late code not deleted"),
-    );
+    await deleteLateCode(shop.domain, discountGid, log);
   }
   return answerFor(await reload(redemption.id));
+}
+
+/**
+ * How long a shopper's request waits for Shopify to create the code. Under the app proxy's own
+ * timeout, so the shopper gets our clear answer (points restored) rather than a proxy error.
+ */
+export const SHOPIFY_TIMEOUT_MS = 8_000;
+
+class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Shopify did not answer within ${ms} ms`);
+    this.name = "TimeoutError";
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function deleteLateCode(shopDomain: string, discountGid: string, log: typeof logger): Promise<void> {
+  log.warn({ discountGid }, "Shopify created the code after the redemption was given up; deleting it");
+  try {
+    await deleteLoyaltyCode(await offlineAccess(shopDomain), discountGid);
+  } catch (error) {
+    log.error({ error: describe(error), discountGid }, "late code not deleted");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
