@@ -30,6 +30,7 @@ import {
 } from "../prisma/seed";
 import { build, buildIsStale } from "./build-if-stale";
 import { startShopifyStandIn, type ShopifyStandIn } from "./demo/shopify-stand-in";
+import { ensureDemoRewards, STOREFRONT_PREVIEW_ENTRY } from "./demo/storefront-preview";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** authenticate.admin answers bots (curl, HeadlessChrome) with 410: HTTP checks speak as a browser. */
@@ -109,6 +110,7 @@ async function install(): Promise<void> {
   const prisma = createPrismaClient(databaseUrl);
   try {
     await installDemoShop(prisma);
+    await ensureDemoRewards(prisma, DEMO_SHOP); // something to redeem in the storefront preview
   } finally {
     await prisma.$disconnect();
   }
@@ -309,6 +311,7 @@ async function main(): Promise<void> {
 
     Shopify admin with Keepsake   ${appUrl}/   (→ ${shopifyOrigin}/admin)
     Demo store (orders, refunds)  ${shopifyOrigin}/store
+    Storefront preview (widget)   ${shopifyOrigin}${STOREFRONT_PREVIEW_ENTRY}
     App (embedded)                ${appUrl}/app
     Admin GraphQL stand-in        ${shopifyOrigin}/admin/api/2026-07/graphql.json
     Database                      ${dbFile}

@@ -3,6 +3,8 @@
  * /store (a till to place, refund and cancel orders, each of which becomes a signed webhook to the app).
  */
 import type { CustomerPayload, OrderPayload } from "../../tests/support/shopify/payloads";
+import { FIXTURE_PRODUCT } from "../storefront/fixtures";
+import { STOREFRONT_PREVIEW_ENTRY } from "./storefront-preview";
 
 export const escapeHtml = (value: unknown): string =>
   String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -320,6 +322,13 @@ export function storePage(options: StorePageOptions): string {
 <header>${BAG_ICON}<h1>${escapeHtml(options.storeName)} — demo store</h1><a href="/admin">Back to the Shopify admin</a></header>
 <div class="wrap">
   ${message}
+  <div class="card" data-testid="storefront-preview">
+    <h2>Storefront preview (Keepsake's theme app extension)</h2>
+    <p>The online store with the real extension: the rewards launcher, points on the product page and the rewards page.
+      Log in as a customer, open <b>Rewards</b>, redeem points and get a discount code (created in this stand-in's Admin API).</p>
+    <p><a href="${escapeHtml(STOREFRONT_PREVIEW_ENTRY)}" data-testid="open-storefront">Open the storefront preview →</a>
+      · <a href="/pages/rewards">Rewards page</a> · <a href="/ko/products/${escapeHtml(FIXTURE_PRODUCT.handle)}">한국어</a></p>
+  </div>
   <div class="card">
     <h2>Place an order</h2>
     <form method="post" action="/store/orders" data-testid="order-form">

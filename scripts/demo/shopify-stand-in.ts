@@ -9,6 +9,9 @@
  *   GET  /store                          the demo till; POST /store/orders, /store/customers,
  *                                        /store/orders/<id>/refund, /store/orders/<id>/cancel send REAL signed
  *                                        webhooks to the app (`Accept: application/json` → a JSON answer)
+ *   GET  /products/…, /pages/rewards,    the storefront preview: the real theme app extension, its app proxy
+ *        /account/…, /apps/keepsake/…    /apps/keepsake/* signed and forwarded to the app
+ *                                        (scripts/demo/storefront-preview.ts)
  *
  * Loopback only, demo secret only: /session-token hands a valid token to whoever asks, which is what makes the
  * demo "log in" without Shopify, and why app/env.server.ts refuses demo mode with a real secret or a public URL.
@@ -30,6 +33,7 @@ import {
 import { sendWebhook, type WebhookTopic } from "../../tests/support/shopify/webhooks";
 import { APP_BRIDGE_SCRIPT } from "./app-bridge-script";
 import { adminPage, appOrigins, storePage, type DeliveryLog } from "./pages";
+import { createStorefrontPreview } from "./storefront-preview";
 import { adminHostParam, signSessionToken } from "./session-token";
 
 export interface ShopifyStandInOptions {
@@ -120,6 +124,16 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
   const customers: CustomerPayload[] = [];
   const orders: OrderPayload[] = [];
   const log: DeliveryLog[] = [];
+  // The app proxy calls the app directly, like webhooks (Shopify's servers, not the shopper's browser).
+  const storefront = createStorefrontPreview({
+    shop: options.shop,
+    storeName,
+    appOrigin: webhookUrl,
+    secret: options.secret,
+    currency: "USD",
+    customers: () => customers,
+    products: options.products,
+  });
 
   const token = () => signSessionToken({ shop: options.shop, apiKey: options.apiKey, secret: options.secret });
   const embeddedAppUrl = (path = "/app") => {
@@ -312,6 +326,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
         );
       }
     }
+    if (await storefront.handle(request, response)) return;
     return send(response, 404, "Not found", { "Content-Type": "text/plain; charset=utf-8" });
   }
 

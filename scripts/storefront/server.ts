@@ -44,7 +44,8 @@ export type AppData = StorefrontContext["appData"];
 export interface StorefrontOptions {
   shop: FixtureShop;
   products: FixtureProduct[];
-  customers: FixtureCustomer[];
+  /** Customers who can log in; a function when the list grows while the server runs (the demo's sign-ups). */
+  customers: FixtureCustomer[] | (() => FixtureCustomer[]);
   /** Numeric id of the customer logged in at start (null: a guest). Change it with `logIn`. */
   loggedInCustomerId?: string | null;
   /** The app-data metafields (earn rate, program), read on every page render. */
@@ -66,12 +67,17 @@ export interface StorefrontOptions {
   launcherSettings?: Record<string, unknown>;
 }
 
-export interface Storefront {
-  url: string;
-  port: number;
+export interface StorefrontHandler {
+  /** Answers a storefront request; false when the path is not the storefront's (the caller answers it). */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
   logIn(customerId: string | null): void;
   /** Every request the proxy forwarded (method, storefront path, status), for assertions. */
   proxied: Array<{ method: string; path: string; status: number }>;
+}
+
+export interface Storefront extends Omit<StorefrontHandler, "handle"> {
+  url: string;
+  port: number;
   close(): Promise<void>;
 }
 
@@ -107,7 +113,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** A theme-like page: header, navigation, main, footer; the app's head assets and the body embed. */
-function layout(options: { locale: string; title: string; shopName: string; prefix: string; head: string[]; main: string; embed: string }): string {
+function layout(options: { locale: string; title: string; shopName: string; prefix: string; shopPath: string; head: string[]; main: string; embed: string }): string {
   return `<!doctype html>
 <html lang="${escapeHtml(options.locale)}">
 <head>
@@ -138,7 +144,7 @@ ${options.head.join("\n")}
 <a class="skip" href="#main">Skip to content</a>
 <header>
   <p class="logo"><a href="${options.prefix}/">${escapeHtml(options.shopName)}</a></p>
-  <nav aria-label="Main"><a href="${options.prefix}/">Shop</a><a href="${options.prefix}/pages/rewards">Rewards</a><a href="${options.prefix}/account/login">Account</a><a href="${options.prefix}/cart">Cart</a></nav>
+  <nav aria-label="Main"><a href="${options.prefix}${options.shopPath}">Shop</a><a href="${options.prefix}/pages/rewards">Rewards</a><a href="${options.prefix}/account/login">Account</a><a href="${options.prefix}/cart">Cart</a></nav>
 </header>
 <main id="main">
 ${options.main}
@@ -184,15 +190,20 @@ function productMain(product: FixtureProduct, selectedId: number, moneyFormat: s
 </script>`;
 }
 
-export async function startStorefront(options: StorefrontOptions): Promise<Storefront> {
+/**
+ * The storefront as a request handler, so another server can mount it (the demo's Shopify stand-in does);
+ * `startStorefront` serves it alone.
+ */
+export function createStorefrontHandler(options: StorefrontOptions): StorefrontHandler {
   const extensionDir = options.extensionDir ?? EXTENSION_DIR;
   const renderer = createStorefrontRenderer(extensionDir);
   const locales = new Set(renderer.locales.storefront.keys());
   let loggedInId = options.loggedInCustomerId ?? null;
-  const proxied: Storefront["proxied"] = [];
+  const proxied: StorefrontHandler["proxied"] = [];
+  const customerList = () => (typeof options.customers === "function" ? options.customers() : options.customers);
 
   const currentCustomer = async (): Promise<FixtureCustomer | null> => {
-    const customer = options.customers.find((candidate) => candidate.id === loggedInId) ?? null;
+    const customer = customerList().find((candidate) => candidate.id === loggedInId) ?? null;
     if (!customer || !options.balanceOf) return customer;
     return { ...customer, balance: await options.balanceOf(customer) };
   };
@@ -237,7 +248,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     } else if (pathname === "/account/login" || pathname === "/account/register" || pathname === "/account") {
       title = "Account";
       const who = customer ? `Logged in as ${escapeHtml(customer.firstName)} (${escapeHtml(customer.email)}).` : "Not logged in.";
-      main = `<h1>Account</h1><p data-testid="account-status">${who}</p><form method="post" action="${prefix}/account/login"><label for="login-customer">Log in as</label><select id="login-customer" name="customer"><option value="">Guest (log out)</option>${options.customers
+      const returnTo = search.get("return_to") ?? "";
+      main = `<h1>Account</h1><p data-testid="account-status">${who}</p><form method="post" action="${prefix}/account/login"><input type="hidden" name="return_to" value="${escapeHtml(returnTo)}"><label for="login-customer">Log in as</label><select id="login-customer" name="customer"><option value="">Guest (log out)</option>${customerList()
         .map((c) => `<option value="${c.id}"${c.id === loggedInId ? " selected" : ""}>${escapeHtml(c.firstName)} — ${escapeHtml(c.email)}</option>`)
         .join("")}</select> <button type="submit" class="add">Continue</button></form>`;
     } else if (pathname === "/cart") {
@@ -251,7 +263,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     if (search.get("embed") !== "0") {
       embed = (await renderer.renderBlock("launcher", { ...base, settings: options.launcherSettings, blockId: "launcher" })).html;
     }
-    return { status, html: layout({ locale, title, shopName: options.shop.name, prefix, head: [...head], main, embed }) };
+    const shopPath = options.products[0] ? `/products/${options.products[0].handle}` : "/";
+    return { status, html: layout({ locale, title, shopName: options.shop.name, prefix, shopPath, head: [...head], main, embed }) };
   }
 
   async function proxy(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -292,22 +305,26 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     send(request, response, answer.status, answer.headers.get("content-type") ?? "application/octet-stream", payload, passHeaders);
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     const url = new URL(request.url ?? "/", "http://storefront.invalid");
     let pathname = url.pathname;
-    if (pathname.startsWith(PROXY_PREFIX + "/")) return proxy(request, response, url);
+    if (pathname.startsWith(PROXY_PREFIX + "/")) {
+      await proxy(request, response, url);
+      return true;
+    }
     if (pathname.startsWith(ASSET_PREFIX)) {
       const file = pathname.slice(ASSET_PREFIX.length);
       const type = CONTENT_TYPES[path.extname(file)];
-      if (!/^[\w.-]+$/.test(file) || !type) return send(request, response, 404, "text/plain", "not found");
-      try {
-        const content = await readFile(path.join(extensionDir, "assets", file));
-        return send(request, response, 200, type, content, { "Cache-Control": "public, max-age=3600" });
-      } catch {
-        return send(request, response, 404, "text/plain", "not found");
-      }
+      let content: Buffer | null = null;
+      if (/^[\w.-]+$/.test(file) && type) content = await readFile(path.join(extensionDir, "assets", file)).catch(() => null);
+      if (content && type) send(request, response, 200, type, content, { "Cache-Control": "public, max-age=3600" });
+      else send(request, response, 404, "text/plain", "not found");
+      return true;
     }
-    if (pathname === "/favicon.ico") return send(request, response, 204, "image/x-icon", "");
+    if (pathname === "/favicon.ico") {
+      send(request, response, 204, "image/x-icon", "");
+      return true;
+    }
     const localeMatch = /^\/([a-z]{2}(?:-[A-Z]{2})?)(\/.*|$)/.exec(pathname);
     let locale = "en";
     if (localeMatch?.[1] && locales.has(localeMatch[1]) && localeMatch[1] !== "en") {
@@ -318,9 +335,12 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     if (request.method === "POST" && pathname === "/account/login") {
       const form = new URLSearchParams((await readBody(request)).toString("utf8"));
       const id = form.get("customer") || null;
-      loggedInId = id && options.customers.some((c) => c.id === id) ? id : null;
-      response.writeHead(303, { Location: `${prefix}/account` });
-      return void response.end();
+      loggedInId = id && customerList().some((c) => c.id === id) ? id : null;
+      const returnTo = form.get("return_to") ?? "";
+      // Like Shopify's return_to: only a path on this storefront.
+      response.writeHead(303, { Location: /^\/(?!\/)/.test(returnTo) ? returnTo : `${prefix}/account` });
+      response.end();
+      return true;
     }
     const discount = /^\/discount\/([^/]+)$/.exec(pathname);
     if (discount?.[1]) {
@@ -329,19 +349,39 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
       const target = new URL(redirect.startsWith("/") ? redirect : "/", "http://storefront.invalid");
       target.searchParams.set("discount", decodeURIComponent(discount[1]));
       response.writeHead(302, { Location: target.pathname + target.search });
-      return void response.end();
+      response.end();
+      return true;
     }
     const rendered = await page(locale, pathname, url.searchParams);
-    if (!rendered) return send(request, response, 404, "text/html; charset=utf-8", "<!doctype html><title>Not found</title><h1>Not found</h1>");
-    return send(request, response, rendered.status, "text/html; charset=utf-8", rendered.html, { "Cache-Control": "no-store" });
+    if (!rendered) return false;
+    send(request, response, rendered.status, "text/html; charset=utf-8", rendered.html, { "Cache-Control": "no-store" });
+    return true;
   }
 
+  return {
+    proxied,
+    logIn(customerId) {
+      loggedInId = customerId;
+    },
+    async handle(request, response) {
+      try {
+        return await handle(request, response);
+      } catch (error) {
+        // A Liquid error is a bug in a block: say it plainly (tests read it).
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        if (!response.headersSent) send(request, response, 500, "text/plain; charset=utf-8", `storefront error: ${message}`);
+        else response.destroy();
+        return true;
+      }
+    },
+  };
+}
+
+export async function startStorefront(options: StorefrontOptions): Promise<Storefront> {
+  const storefront = createStorefrontHandler(options);
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      // A Liquid error is a bug in a block: say it plainly (tests read it).
-      const message = error instanceof Error ? error.stack ?? error.message : String(error);
-      if (!response.headersSent) send(request, response, 500, "text/plain; charset=utf-8", `storefront error: ${message}`);
-      else response.destroy();
+    void storefront.handle(request, response).then((handled) => {
+      if (!handled) send(request, response, 404, "text/html; charset=utf-8", "<!doctype html><title>Not found</title><h1>Not found</h1>");
     });
   });
   const host = options.host ?? "127.0.0.1";
@@ -354,10 +394,8 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
   return {
     url: `http://${host}:${port}`,
     port,
-    proxied,
-    logIn(customerId) {
-      loggedInId = customerId;
-    },
+    proxied: storefront.proxied,
+    logIn: storefront.logIn,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
