@@ -93,12 +93,13 @@ async function openPanel(page: Page) {
   return dialog;
 }
 
-async function seriousAxeViolations(page: Page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate(async () => {
+/** axe-core's serious and critical findings inside `selector` (the open panel, or the closed launcher). */
+async function seriousAxeViolations(page: Page, selector = "#keepsake-panel") {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async (scope) => {
     const axe = (window as unknown as { axe: { run: (context: string, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    return axe.run("#keepsake-panel", { resultTypes: ["violations"] });
-  });
+    return axe.run(scope, { resultTypes: ["violations"] });
+  }, selector);
   return result.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
     .map((violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
@@ -200,7 +201,8 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     const { page, errors } = await openPage(PRODUCT_PATH, ada);
     await page.waitForLoadState("load");
     await expect(page.locator("[data-keepsake-balance]").textContent()).resolves.toBe("186");
-    await expect(page.locator("#keepsake-launcher").getAttribute("aria-label")).resolves.toBe("Open rewards. Your balance: 186 points");
+    await expect(page.getByRole("button", { name: "Rewards 186" }).getAttribute("aria-describedby")).resolves.toBe("keepsake-launcher-description");
+    await expect(page.locator("#keepsake-launcher-description").textContent()).resolves.toBe("Your balance: 186 points");
     expect(storefront.proxied.length).toBe(before); // first paint came from Liquid
     const layoutShift = await page.evaluate(
       () =>
@@ -215,6 +217,7 @@ describe("storefront widget (theme app extension) in Chromium", () => {
         }),
     );
     expect(layoutShift).toBe(0);
+    expect(await seriousAxeViolations(page, "#keepsake-root")).toEqual([]); // the closed launcher
 
     const dialog = await openPanel(page);
     await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("186");

@@ -27,18 +27,19 @@
   }
   keepsake.pointsLabel = pointsLabel;
 
-  /** Shows the balance on the launcher (formatted for the shopper's locale) and names it for screen readers. */
+  /**
+   * Shows the balance on the launcher, formatted for the shopper's locale, and says it in words in the
+   * launcher's description (not its name: the accessible name must keep the visible text, WCAG 2.5.3).
+   */
   function showBalance(balance) {
+    var description = document.getElementById("keepsake-launcher-description");
     if (typeof balance !== "number") {
-      launcher.setAttribute("aria-label", config.strings.open);
+      if (description) description.textContent = config.strings.open;
       return;
     }
     var badge = launcher.querySelector("[data-keepsake-balance]");
     if (badge) badge.textContent = new Intl.NumberFormat(config.locale || undefined).format(balance);
-    launcher.setAttribute(
-      "aria-label",
-      config.strings.open + ". " + config.strings.balance.replace("{points}", pointsLabel(balance)),
-    );
+    if (description) description.textContent = config.strings.balance.replace("{points}", pointsLabel(balance));
   }
   keepsake.showBalance = showBalance;
   showBalance(config.balance);
