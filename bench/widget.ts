@@ -143,17 +143,16 @@ async function prepareApp(dir: string) {
   // Imported only now: the app reads its environment when its modules load.
   const { default: db } = await import("../app/db.server");
   const { deliver, installShop } = await import("../tests/support/app");
-  const { parseRewardDefinition, rewardToColumns } = await import("../app/loyalty/rewards");
+  const { createReward } = await import("../app/loyalty/services/redemptions.server");
   const { customerPayload, paidOrderPayload } = await import("../tests/support/shopify/payloads");
-  const shop = await installShop(FIXTURE_SHOP.domain, { signupBonusPoints: 50, earnRate: "1" });
+  await installShop(FIXTURE_SHOP.domain, { signupBonusPoints: 50, earnRate: "1" });
   for (const input of [
     { kind: "amount_off", name: "$5 off", pointsCost: 100, amount: "5.00" },
     { kind: "free_shipping", name: "Free shipping", pointsCost: 300 },
     { kind: "sliding_scale", name: "Points off", sliding: { pointsPerStep: 100, amountPerStep: "1.00", minPoints: 100, maxPoints: 1000 } },
   ] as const) {
-    const parsed = parseRewardDefinition(input);
-    if (!parsed.success) throw new Error(parsed.error.message);
-    await db.reward.create({ data: { shopId: shop.id, ...rewardToColumns(parsed.data) } });
+    const created = await createReward(FIXTURE_SHOP.domain, input);
+    if (!created.ok) throw new Error(created.issues.join("; "));
   }
   const customer = customerPayload({ firstName: "Ada", email: "ada@example.com" });
   await deliver("customers/create", customer, { secret: SECRET, shop: FIXTURE_SHOP.domain });

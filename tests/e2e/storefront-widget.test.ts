@@ -12,7 +12,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import db from "~/db.server";
-import { parseRewardDefinition, rewardToColumns, type RewardInput } from "~/loyalty/rewards";
+import type { RewardInput } from "~/loyalty/rewards";
+import { createReward } from "~/loyalty/services/redemptions.server";
 import { APP_SECRET, deliver, installShop } from "../support/app";
 import { resetDatabase } from "../support/database";
 import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
@@ -44,11 +45,11 @@ let adminFetch: AdminApiFetchHandle;
 const customers: FixtureCustomer[] = [];
 const rewardIds: Record<string, string> = {};
 
-async function addReward(shopId: string, input: RewardInput): Promise<string> {
-  const parsed = parseRewardDefinition(input);
-  if (!parsed.success) throw new Error(`bad reward fixture: ${parsed.error.message}`);
-  const row = await db.reward.create({ data: { shopId, ...rewardToColumns(parsed.data) } });
-  return row.id;
+/** A reward as the merchant creates it (the app's service, with its validation). */
+async function addReward(input: RewardInput): Promise<string> {
+  const created = await createReward(SHOP, input);
+  if (!created.ok) throw new Error(`bad reward fixture: ${created.issues.join("; ")}`);
+  return created.id;
 }
 
 /** A customer account with points from real webhooks: signup bonus + one paid order. */
@@ -115,10 +116,10 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     shopify = createAdminApiStandIn();
     adminFetch = installAdminApiFetch(shopify, { passthrough: true }); // only Admin API calls are answered by it
     await resetDatabase(db);
-    const shop = await installShop(SHOP, { signupBonusPoints: 50, earnRate: "1" });
-    rewardIds.five = await addReward(shop.id, { kind: "amount_off", name: "$5 off your order", pointsCost: 100, amount: "5.00" });
-    rewardIds.fifty = await addReward(shop.id, { kind: "amount_off", name: "$50 off your order", pointsCost: 5000, amount: "50.00", minimumSubtotal: "100.00" });
-    rewardIds.sliding = await addReward(shop.id, {
+    await installShop(SHOP, { signupBonusPoints: 50, earnRate: "1" });
+    rewardIds.five = await addReward({ kind: "amount_off", name: "$5 off your order", pointsCost: 100, amount: "5.00" });
+    rewardIds.fifty = await addReward({ kind: "amount_off", name: "$50 off your order", pointsCost: 5000, amount: "50.00", minimumSubtotal: "100.00" });
+    rewardIds.sliding = await addReward({
       kind: "sliding_scale",
       name: "Points off your order",
       sliding: { pointsPerStep: 100, amountPerStep: "1.00", minPoints: 100, maxPoints: 1000 },
