@@ -371,8 +371,18 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     expect(text).toContain("주문 적립");
     expect(text).toContain("가입 보너스");
     expect(text).toContain("회원 가입 시 50포인트");
-    await expect(dialog.getByRole("button", { name: "교환하기" }).count()).resolves.toBeGreaterThan(0);
     await expect(dialog.getByRole("button", { name: "닫기" }).count()).resolves.toBe(1);
+    // The sliding scale: the stepper's points go in the request; the answer is shown in Korean.
+    const sliding = dialog.locator(`[data-reward-id="${rewardIds.sliding}"]`);
+    await expect(sliding.getByRole("spinbutton", { name: "사용할 포인트" }).inputValue()).resolves.toBe("100");
+    await expect(sliding.textContent()).resolves.toContain("100포인트로 US$1.00 할인");
+    await sliding.getByRole("button", { name: "교환하기" }).click();
+    await dialog.locator("[data-keepsake-new-code]").waitFor();
+    await expect(dialog.locator(".ks-notice").textContent()).resolves.toContain("Points off your order 할인 코드");
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("86");
+    const redemption = await db.redemption.findFirst({ where: { rewardId: rewardIds.sliding }, select: { pointsSpent: true, amount: true, status: true } });
+    expect(redemption).toMatchObject({ pointsSpent: 100, status: "issued" });
+    expect(Number(redemption?.amount)).toBe(1); // one step of $1.00
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
