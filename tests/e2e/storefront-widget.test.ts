@@ -111,6 +111,7 @@ describe("storefront widget (theme app extension) in Chromium", () => {
   let ada: FixtureCustomer;
   let grace: FixtureCustomer;
   let linus: FixtureCustomer;
+  let margaret: FixtureCustomer;
 
   beforeAll(async () => {
     shopify = createAdminApiStandIn();
@@ -127,6 +128,7 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     ada = await member("Ada", "136.00"); // 50 + 136 = 186 points
     grace = await member("Grace", "100.00"); // 150 points
     linus = await member("Linus", "136.00"); // 186 points, for the Korean storefront
+    margaret = await member("Margaret", "100.00"); // 150 points, for the German storefront
 
     workDir = mkdtempSync(path.join(tmpdir(), "keepsake-storefront-e2e-"));
     storefront = await startStorefront({
@@ -309,6 +311,27 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     await expect(alert.textContent()).resolves.toBe("You don't have enough points for this reward yet.");
     expect(await balanceOf(grace)).toBe(50);
     expect(errors.filter((error) => !/409/.test(error))).toEqual([]); // the browser logs the 409 itself
+    await page.close();
+  });
+
+  it("Shopify refuses the code: the saga restores the points and the German storefront says so", async () => {
+    const { page, errors } = await openPage(`/de${PRODUCT_PATH}`, margaret);
+    const dialog = await openPanel(page);
+    shopify.userErrorsNext("discountCodeBasicCreate", [{ field: ["basicCodeDiscount", "startsAt"], message: "Starts at is invalid", code: "INVALID" }]);
+    await dialog.locator(`[data-reward-id="${rewardIds.five}"]`).getByRole("button", { name: "Einlösen" }).click();
+    const alert = dialog.getByRole("alert");
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toBe(
+      "Dein Code kann gerade nicht erstellt werden. Deine Punkte wurden nicht abgebucht; bitte versuche es erneut.",
+    );
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("150");
+    expect(await balanceOf(margaret)).toBe(150);
+    expect(storefront.proxied.at(-1)).toEqual({ method: "POST", path: "/apps/keepsake/redeem", status: 502 });
+    // The button is back, and a second try (a new request id) succeeds.
+    await dialog.locator(`[data-reward-id="${rewardIds.five}"]`).getByRole("button", { name: "Einlösen" }).click();
+    await dialog.locator("[data-keepsake-new-code]").waitFor();
+    await expect(dialog.locator("[data-keepsake-panel-balance]").textContent()).resolves.toBe("50");
+    expect(errors.filter((error) => !/502/.test(error))).toEqual([]); // the browser logs the 502 itself
     await page.close();
   });
 
