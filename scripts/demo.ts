@@ -10,7 +10,7 @@
  *   5. prints the URLs and runs until Ctrl-C.
  *
  * Flags: --port <n> (app, default 3000), --shopify-port <n> (stand-in, default 3001), --db <file> (default
- * prisma/demo.sqlite), --no-build, --check (verify the dashboard and a webhook round trip, print "demo ok", exit).
+ * prisma/demo.sqlite), --no-build, --check (verify the dashboard, a webhook round trip and the storefront preview, print "demo ok", exit).
  * Environment: KEEPSAKE_DEMO_PORT, KEEPSAKE_DEMO_SHOPIFY_PORT.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -30,7 +30,7 @@ import {
 } from "../prisma/seed";
 import { build, buildIsStale } from "./build-if-stale";
 import { startShopifyStandIn, type ShopifyStandIn } from "./demo/shopify-stand-in";
-import { ensureDemoRewards, STOREFRONT_PREVIEW_ENTRY } from "./demo/storefront-preview";
+import { ensureDemoRewards, STOREFRONT_PREVIEW_ENTRY, STOREFRONT_PREVIEW_PRODUCT_PATH } from "./demo/storefront-preview";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** authenticate.admin answers bots (curl, HeadlessChrome) with 410: HTTP checks speak as a browser. */
@@ -248,7 +248,15 @@ async function check(shopify: ShopifyStandIn): Promise<void> {
   if (!result.ok || !result.order) throw new Error(`placing an order failed: ${JSON.stringify(result)}`);
   const after = await dashboardHtml(shopify);
   if (!after.includes(result.order.name)) throw new Error(`the dashboard does not show ${result.order.name} after orders/paid`);
-  say(`• checked: / → admin frame, dashboard, App Bridge stand-in, orders/paid ${result.order.name} round trip (${elapsed()})`);
+  // The storefront preview renders the real extension and its app proxy reaches the app (signed).
+  const storefront = await fetch(`${shopifyOrigin}${STOREFRONT_PREVIEW_PRODUCT_PATH}`);
+  if (storefront.status !== 200 || !(await storefront.text()).includes('id="keepsake-launcher"')) {
+    throw new Error(`the storefront preview answered ${storefront.status} without the launcher`);
+  }
+  const member = await fetch(`${shopifyOrigin}/apps/keepsake/member`);
+  const memberBody = (await member.json()) as { enrolled?: boolean };
+  if (member.status !== 200 || memberBody.enrolled !== false) throw new Error(`the storefront's app proxy answered ${member.status}`);
+  say(`• checked: / → admin frame, dashboard, App Bridge stand-in, orders/paid ${result.order.name} round trip, storefront preview and its app proxy (${elapsed()})`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

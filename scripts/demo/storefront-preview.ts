@@ -17,8 +17,9 @@ import { FIXTURE_PRODUCT } from "../storefront/fixtures";
 import type { FixtureCustomer, FixtureProduct } from "../storefront/render";
 import { createStorefrontHandler, forwardOverHttp, type StorefrontHandler } from "../storefront/server";
 
+export const STOREFRONT_PREVIEW_PRODUCT_PATH = `/products/${FIXTURE_PRODUCT.handle}`;
 /** Where the store page sends a shopper: pick a customer, then land on the product page. */
-export const STOREFRONT_PREVIEW_ENTRY = `/account/login?return_to=${encodeURIComponent(`/products/${FIXTURE_PRODUCT.handle}`)}`;
+export const STOREFRONT_PREVIEW_ENTRY = `/account/login?return_to=${encodeURIComponent(STOREFRONT_PREVIEW_PRODUCT_PATH)}`;
 
 /** Rewards a merchant would typically offer, for a demo shop that has none yet. */
 export const DEMO_REWARDS: RewardInput[] = [
