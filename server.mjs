@@ -2,11 +2,13 @@
 // without what costs every webhook delivery something and serves it nothing — per-request access
 // logs (the app logs with context through pino), a static-file lookup on every path (assets live
 // under /assets only), and response compression on webhook and app-proxy answers.
-// docs/decisions/005-webhook-throughput.md.
+// Webhook deliveries don't even reach Express: the build's `webhookIngress` (app/entry.server.tsx)
+// answers them straight from Node's request. docs/decisions/005-webhook-throughput.md.
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -24,7 +26,12 @@ const compress = compression();
 app.use((req, res, next) => (/^\/(webhooks|proxy)\//.test(req.path) ? next() : compress(req, res, next)));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-const server = host ? app.listen(port, host, onListen) : app.listen(port, onListen);
+const { webhookIngress } = build.entry.module;
+const server = http.createServer((request, response) => {
+  if (!webhookIngress(request, response)) app(request, response);
+});
+if (host) server.listen(port, host, onListen);
+else server.listen(port, onListen);
 // Shopify keeps delivery connections alive; outlive its idle time so reuse never hits a closing socket.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -4,8 +4,9 @@
  */
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import { type Prisma, PrismaClient } from "@prisma/client";
 import type {
+  ArgType,
   IsolationLevel,
   SqlDriverAdapter,
   SqlMigrationAwareDriverAdapterFactory,
@@ -14,6 +15,8 @@ import type {
   Transaction,
 } from "@prisma/driver-adapter-utils";
 import { Mutex } from "async-mutex";
+import { logger } from "./logger.server";
+import { startWalCheckpointer } from "./sqlite-checkpointer.server";
 
 /**
  * Set on every SQLite connection before its first query. WAL: a commit appends to the -wal file
@@ -73,7 +76,14 @@ class SerializedSqliteAdapter implements SqlDriverAdapter {
     return this.#inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
   }
 
-  dispose(): Promise<void> {
+  readonly #onDispose: (() => Promise<void>)[] = [];
+
+  onDispose(cleanup: () => Promise<void>): void {
+    this.#onDispose.push(cleanup);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.#onDispose.map((cleanup) => cleanup()));
     return this.#inner.dispose();
   }
 }
@@ -113,7 +123,10 @@ function releasingOnEnd(transaction: Transaction, release: () => void): Transact
   };
 }
 
-function sqliteAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
+/** The adapter each client is connected through, for `directQuery` (set when Prisma connects). */
+const connectedAdapters = new WeakMap<PrismaClient, { current: SqlDriverAdapter | null }>();
+
+function sqliteAdapterFactory(databaseUrl: string, connected: { current: SqlDriverAdapter | null }) {
   const factory = new PrismaBetterSQLite3({ url: databaseUrl });
   return {
     provider: factory.provider,
@@ -121,17 +134,76 @@ function sqliteAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapt
     connect: async () => {
       const adapter = new SerializedSqliteAdapter(await factory.connect());
       await adapter.executeScript(SQLITE_PRAGMAS);
+      const file = databaseUrl.replace(/^file:/, "");
+      if (file !== ":memory:") {
+        // Checkpoints in a worker thread, not inside our commits (app/sqlite-checkpointer.server.ts).
+        await adapter.executeScript("PRAGMA wal_autocheckpoint = 0;");
+        const checkpointer = startWalCheckpointer(file, (problem, stopped) => {
+          logger.warn({ problem, stopped }, stopped ? "SQLite checkpointer stopped: checkpoints back in commits" : "SQLite checkpoint failed");
+          if (stopped) void adapter.executeScript("PRAGMA wal_autocheckpoint = 1000;").catch(() => undefined);
+        });
+        adapter.onDispose(() => checkpointer.stop());
+      }
+      connected.current = adapter;
       return adapter;
     },
     connectToShadowDb: () => factory.connectToShadowDb(),
-  };
+  } satisfies SqlMigrationAwareDriverAdapterFactory;
+}
+
+function postgresAdapterFactory(databaseUrl: string, connected: { current: SqlDriverAdapter | null }) {
+  const factory = new PrismaPg({ connectionString: databaseUrl });
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => (connected.current = await factory.connect()),
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  } satisfies SqlMigrationAwareDriverAdapterFactory;
 }
 
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  if (databaseUrl.startsWith("file:")) {
-    return new PrismaClient({ adapter: sqliteAdapterFactory(databaseUrl) });
-  }
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  const connected = { current: null as SqlDriverAdapter | null };
+  const adapter = databaseUrl.startsWith("file:")
+    ? sqliteAdapterFactory(databaseUrl, connected)
+    : postgresAdapterFactory(databaseUrl, connected);
+  const client = new PrismaClient({ adapter });
+  connectedAdapters.set(client, connected);
+  return client;
+}
+
+function argTypeOf(value: unknown): ArgType {
+  const scalarType =
+    value instanceof Date
+      ? "datetime"
+      : typeof value === "number"
+        ? Number.isInteger(value)
+          ? "int"
+          : "float"
+        : typeof value === "bigint"
+          ? "bigint"
+          : typeof value === "string"
+            ? "string"
+            : "unknown";
+  return { scalarType, arity: "scalar" };
+}
+
+/**
+ * A statement (built with Prisma.sql, so values are always parameters) sent straight to the
+ * client's driver adapter, past Prisma's query compiler — which costs more than the statement
+ * itself on the webhook inbox's group writes (ADR 005). For those hot paths only; everything else
+ * uses the Prisma client. On SQLite it goes through the same serialized connection as Prisma's own
+ * statements; on PostgreSQL it runs on its own pooled connection, outside any transaction.
+ * Rows come back as objects of the selected columns (SQLite integers as bigint).
+ */
+export async function directQuery(client: PrismaClient, statement: Prisma.Sql): Promise<Record<string, unknown>[]> {
+  const connected = connectedAdapters.get(client);
+  if (!connected) throw new Error("directQuery needs a client made by createPrismaClient");
+  if (!connected.current) await client.$connect();
+  const adapter = connected.current;
+  if (!adapter) throw new Error("the Prisma client did not connect its driver adapter");
+  const sql = adapter.provider === "postgres" ? statement.text : statement.sql;
+  const result = await adapter.queryRaw({ sql, args: statement.values, argTypes: statement.values.map(argTypeOf) });
+  return result.rows.map((row) => Object.fromEntries(result.columnNames.map((name, index) => [name, row[index]])));
 }
 
 declare global {

@@ -9,6 +9,9 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
+// For server.mjs (build.entry.module): webhook deliveries skip Express and Remix (ADR 005).
+export { webhookIngress } from "./shopify/webhook-ingress.server";
+
 // The server loads this module once at boot: start applying stored webhooks (and anything a
 // previous process left unapplied). Tests drive the worker themselves.
 if (env().NODE_ENV !== "test") startInboxWorker();

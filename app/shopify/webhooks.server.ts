@@ -1,76 +1,109 @@
 /**
  * The receiving side of every webhook topic (DESIGN.md "Webhooks"):
- *   verify with the library (405 non-POST, 401 bad HMAC, 400 missing headers)
- *   → read the payload with the topic's parser (unreadable: recorded as failed, 422, nothing changes)
+ *   405 non-POST, 413 too big, 400 a Shopify header missing, 401 bad HMAC
+ *   → read the payload with the topic's parser (malformed or unreadable: recorded as failed, 400/422,
+ *     nothing changes)
  *   → store the delivery in the inbox (WebhookDelivery, unique per shop + X-Shopify-Webhook-Id)
  *   → 200. The inbox worker applies it right after (app/jobs/webhook-inbox.server.ts).
  * A delivery already processed is only counted. Shopify's ~5 s limit never waits on our work.
+ *
+ * Two doors, one receiver: the topic's Remix route (`receiveWebhook`, what `shopify app dev` and the
+ * tests call) and the production server's webhook ingress (./webhook-ingress.server.ts), which
+ * skips Express and Remix for the busiest path of the app (ADR 005).
  */
 import { env } from "~/env.server";
 import { withContext } from "~/logger.server";
 import { kickInbox } from "~/jobs/webhook-inbox.server";
-import { authenticate } from "~/shopify.server";
+import { isSignedByShopify, REQUIRED_WEBHOOK_HEADERS } from "~/shopify/webhook-signature";
+import { storedTopic, type WebhookHandler } from "~/webhooks/handlers.server";
 import { describeFailure, recordDelivery, recordRejected, whileReceiving } from "~/webhooks/inbox.server";
-import type { WebhookHandler } from "~/webhooks/handlers.server";
 
-const header = (request: Request, name: string) => request.headers.get(name) ?? undefined;
-
-function rejectionOf(request: Request) {
-  const shopDomain = header(request, "x-shopify-shop-domain");
-  const webhookId = header(request, "x-shopify-webhook-id");
-  if (!shopDomain || !webhookId) return null;
-  return { shopDomain, webhookId, topic: header(request, "x-shopify-topic") ?? "unknown" };
+/** A delivery as either door sees it, before anything is trusted. */
+export interface RawWebhook {
+  method: string;
+  /** By lower-case name. */
+  header: (name: string) => string | undefined;
+  /** Content-Length as sent, if any. */
+  declaredLength: number | null;
+  /** The body's bytes, or null once it passes `limit` (the rest is not read). */
+  readBody: (limit: number) => Promise<Buffer | null>;
 }
 
-
-export function receiveWebhook<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
-  return whileReceiving(() => receive(request, handler));
+export interface WebhookAnswer {
+  status: number;
+  message: string;
 }
 
-async function receive<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
-  const declaredLength = Number(request.headers.get("content-length") ?? "0");
-  if (declaredLength > env().WEBHOOK_MAX_BYTES) {
-    return new Response("Payload too large", { status: 413 });
-  }
-  const copy = request.method === "POST" ? request.clone() : null;
+const answer = (status: number, message: string): WebhookAnswer => ({ status, message });
 
-  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
-  try {
-    context = await authenticate.webhook(request);
-  } catch (error) {
-    if (error instanceof Response) return error;
-    if (error instanceof SyntaxError) {
-      // The HMAC matched but the body is not JSON: keep a trace, change nothing.
-      const rejected = rejectionOf(request);
-      if (rejected) await recordRejected(rejected, "malformed JSON body");
-      return new Response("Malformed JSON", { status: 400 });
-    }
-    throw error;
+export function receiveRawWebhook<Data>(raw: RawWebhook, handler: WebhookHandler<Data>): Promise<WebhookAnswer> {
+  return whileReceiving(() => receive(raw, handler));
+}
+
+async function receive<Data>(raw: RawWebhook, handler: WebhookHandler<Data>): Promise<WebhookAnswer> {
+  if (raw.method !== "POST") return answer(405, "Method not allowed");
+  const maxBytes = env().WEBHOOK_MAX_BYTES;
+  if ((raw.declaredLength ?? 0) > maxBytes) return answer(413, "Payload too large");
+  if (REQUIRED_WEBHOOK_HEADERS.some((name) => !raw.header(name))) return answer(400, "Missing Shopify headers");
+
+  const body = await raw.readBody(maxBytes);
+  if (body === null) return answer(413, "Payload too large");
+  if (!isSignedByShopify(body, raw.header("x-shopify-hmac-sha256") ?? "", env().SHOPIFY_API_SECRET)) {
+    return answer(401, "Unauthorized");
   }
 
-  const { shop: shopDomain, topic, webhookId } = context;
-  const text = copy ? await copy.text() : "";
-  const delivery = { shopDomain, webhookId, topic, eventId: header(request, "x-shopify-event-id") };
-  if (text.length > env().WEBHOOK_MAX_BYTES) {
-    await recordRejected(delivery, "payload too large");
-    return new Response("Payload too large", { status: 413 });
+  // From here on Shopify signed what we read: a delivery we can't use is kept as a failed row.
+  const delivery = {
+    shopDomain: raw.header("x-shopify-shop-domain") ?? "",
+    webhookId: raw.header("x-shopify-webhook-id") ?? "",
+    topic: storedTopic(raw.header("x-shopify-topic") ?? ""),
+    eventId: raw.header("x-shopify-event-id"),
+  };
+  if (delivery.topic !== handler.topic) {
+    await recordRejected(delivery, `topic ${delivery.topic} sent to the ${handler.topic} route`);
+    return answer(400, "Wrong topic for this address");
   }
-  if (topic !== handler.topic) {
-    await recordRejected(delivery, `topic ${topic} sent to the ${handler.topic} route`);
-    return new Response("Wrong topic for this address", { status: 400 });
+  const text = body.toString("utf8");
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    await recordRejected(delivery, "malformed JSON body");
+    return answer(400, "Malformed JSON");
   }
   try {
-    // A shape check on the library's JSON.parse result (ids above 2^53 are rounded there, which
-    // a shape check doesn't mind); the worker reads the stored text losslessly for the values.
-    handler.parse(context.payload);
+    // A shape check on the plain JSON.parse result (ids above 2^53 are rounded there, which a shape
+    // check doesn't mind); the worker reads the stored text losslessly for the values.
+    handler.parse(payload);
   } catch (error) {
     const message = describeFailure(error);
-    withContext({ shop: shopDomain, topic, webhookId }).warn({ error: message }, "webhook payload rejected");
+    withContext({ shop: delivery.shopDomain, topic: delivery.topic, webhookId: delivery.webhookId }).warn(
+      { error: message },
+      "webhook payload rejected",
+    );
     await recordRejected(delivery, message);
-    return new Response("Unprocessable payload", { status: 422 });
+    return answer(422, "Unprocessable payload");
   }
 
   const recorded = await recordDelivery({ ...delivery, payload: text });
   if (!recorded.alreadyProcessed) kickInbox();
-  return new Response(null, { status: 200 });
+  return answer(200, "OK");
+}
+
+/** The Remix routes' door: `export const action = ({ request }) => receiveWebhook(request, ordersPaid)`. */
+export async function receiveWebhook<Data>(request: Request, handler: WebhookHandler<Data>): Promise<Response> {
+  const declared = request.headers.get("content-length");
+  const { status, message } = await receiveRawWebhook(
+    {
+      method: request.method,
+      header: (name) => request.headers.get(name) ?? undefined,
+      declaredLength: declared === null ? null : Number(declared),
+      readBody: async (limit) => {
+        const bytes = Buffer.from(await request.arrayBuffer());
+        return bytes.length > limit ? null : bytes;
+      },
+    },
+    handler,
+  );
+  return new Response(status === 200 ? null : message, { status });
 }

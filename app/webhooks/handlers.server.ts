@@ -26,81 +26,86 @@ export interface WebhookContext {
 }
 
 export interface WebhookHandler<Data = unknown> {
-  /** The topic as @shopify/shopify-app-remix reports it ("ORDERS_PAID"). */
+  /** The topic as Shopify names it in X-Shopify-Topic and shopify.app.toml ("orders/paid"). */
+  shopifyTopic: string;
+  /** The topic as stored on WebhookDelivery rows ("ORDERS_PAID", the form the library reports). */
   topic: string;
   /** Throws a ZodError when the payload is not what the topic promises. */
   parse: (payload: unknown) => Data;
   apply: (context: WebhookContext, data: Data) => Promise<void>;
 }
 
-function handler<Data>(definition: WebhookHandler<Data>): WebhookHandler<Data> {
-  return definition;
+/** "orders/paid" → "ORDERS_PAID": the stored form, kept from the library so older rows still apply. */
+export const storedTopic = (shopifyTopic: string) => shopifyTopic.toUpperCase().replace(/\//g, "_");
+
+function handler<Data>(definition: Omit<WebhookHandler<Data>, "topic">): WebhookHandler<Data> {
+  return { ...definition, topic: storedTopic(definition.shopifyTopic) };
 }
 
 const nothing = () => undefined;
 
 export const ordersPaid = handler({
-  topic: "ORDERS_PAID",
+  shopifyTopic: "orders/paid",
   parse: parseOrder,
   apply: async ({ shop }, order) => void (await recordPaidOrder(await shop(), order)),
 });
 
 export const ordersCancelled = handler({
-  topic: "ORDERS_CANCELLED",
+  shopifyTopic: "orders/cancelled",
   parse: parseOrder,
   apply: async ({ shop }, order) => void (await recordCancellation(await shop(), order)),
 });
 
 export const refundsCreate = handler({
-  topic: "REFUNDS_CREATE",
+  shopifyTopic: "refunds/create",
   parse: parseRefund,
   apply: async ({ shop }, refund) => void (await recordRefund(await shop(), refund)),
 });
 
 export const customersCreate = handler({
-  topic: "CUSTOMERS_CREATE",
+  shopifyTopic: "customers/create",
   parse: parseCustomer,
   apply: async ({ shop }, customer) => void (await enrollNewCustomer(await shop(), customer)),
 });
 
 export const customersUpdate = handler({
-  topic: "CUSTOMERS_UPDATE",
+  shopifyTopic: "customers/update",
   parse: parseCustomer,
   apply: async ({ shop }, customer) => updateMemberProfile(await shop(), customer),
 });
 
 export const customersDelete = handler({
-  topic: "CUSTOMERS_DELETE",
+  shopifyTopic: "customers/delete",
   parse: parseCustomerDelete,
   apply: async ({ shop }, target) => erasePersonalData(await shop(), target),
 });
 
 export const appUninstalled = handler({
-  topic: "APP_UNINSTALLED",
+  shopifyTopic: "app/uninstalled",
   parse: nothing,
   apply: ({ domain }) => markUninstalled(domain),
 });
 
 export const appScopesUpdate = handler({
-  topic: "APP_SCOPES_UPDATE",
+  shopifyTopic: "app/scopes_update",
   parse: parseScopesUpdate,
   apply: ({ domain }, { scopes }) => updateScopes(domain, scopes),
 });
 
 export const customersDataRequest = handler({
-  topic: "CUSTOMERS_DATA_REQUEST",
+  shopifyTopic: "customers/data_request",
   parse: parseCustomersDataRequest,
   apply: async ({ shop }, request) => buildDataRequest(await shop(), request),
 });
 
 export const customersRedact = handler({
-  topic: "CUSTOMERS_REDACT",
+  shopifyTopic: "customers/redact",
   parse: parseCustomersRedact,
   apply: async ({ shop }, target) => erasePersonalData(await shop(), target),
 });
 
 export const shopRedact = handler({
-  topic: "SHOP_REDACT",
+  shopifyTopic: "shop/redact",
   parse: nothing,
   apply: ({ domain }) => redactShop(domain),
 });
@@ -119,4 +124,11 @@ export const WEBHOOK_HANDLERS: ReadonlyMap<string, WebhookHandler> = new Map(
     customersRedact,
     shopRedact,
   ].map((h) => [h.topic, h as WebhookHandler]),
+);
+
+/** Each topic's address: `/webhooks/<topic>` (shopify.app.toml; one route file per topic). */
+export const webhookPath = (shopifyTopic: string) => `/webhooks/${shopifyTopic}`;
+
+export const WEBHOOK_HANDLERS_BY_PATH: ReadonlyMap<string, WebhookHandler> = new Map(
+  [...WEBHOOK_HANDLERS.values()].map((h) => [webhookPath(h.shopifyTopic), h]),
 );

@@ -1,11 +1,14 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { callAction, deliver, installShop } from "../support/app";
+import { drainInbox } from "~/jobs/webhook-inbox.server";
+import { APP_SECRET, installShop } from "../support/app";
 import { resetDatabase } from "../support/database";
 import { customerPayload, paidOrderPayload } from "../support/shopify/payloads";
+import { remixRouteDoor, startIngressDoor, type WebhookDoor } from "../support/webhook-doors";
 import {
   COMPLIANCE_TOPICS,
   signedWebhookRequest,
+  type SignedWebhookRequestOptions,
   SUBSCRIBED_TOPICS,
   webhookHmac,
   type WebhookTopic,
@@ -24,7 +27,22 @@ async function nothingCredited() {
   expect(await db.member.count()).toBe(0);
 }
 
-describe("webhook authentication", () => {
+const ingress = await startIngressDoor();
+afterAll(() => ingress.close());
+
+describe.each<WebhookDoor>([remixRouteDoor, ingress])("webhook authentication through the $name", (door) => {
+  const callAction = door.send;
+  async function deliver(
+    topic: WebhookTopic,
+    body: unknown,
+    options: Partial<Omit<SignedWebhookRequestOptions, "topic" | "body">> = {},
+  ): Promise<Response> {
+    const request = signedWebhookRequest({ topic, body, shop: SHOP, secret: APP_SECRET(), ...options });
+    const response = await door.send(topic, request);
+    await drainInbox();
+    return response;
+  }
+
   it.each(ALL_TOPICS)("%s answers 401 to a forged HMAC and changes nothing", async (topic) => {
     const response = await deliver(topic, paidOrderPayload({ customer: customerPayload() }), {
       secret: "not-the-app-secret",
