@@ -27,6 +27,14 @@ import { startWalCheckpointer } from "./sqlite-checkpointer.server";
 export const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
 
 /**
+ * better-sqlite3 answers synchronously, so a unit of work of many statements (applying a webhook is
+ * ~15 Prisma queries, each compiled first) would be one unbroken chain of resolved promises that
+ * holds the event loop for tens of milliseconds, while requests wait unread on their sockets.
+ * Stepping out to the macrotask queue before each statement lets them in between (ADR 005).
+ */
+const letTheEventLoopIn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * The better-sqlite3 adapter has ONE connection and locks it only for transactions: a query made
  * outside a transaction while another request's transaction is open runs INSIDE that transaction,
  * and is lost if it rolls back (which a duplicate ledger entry does by design). This wrapper puts
@@ -49,11 +57,13 @@ class SerializedSqliteAdapter implements SqlDriverAdapter {
     return this.#inner.adapterName;
   }
 
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+  async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    await letTheEventLoopIn();
     return this.#mutex.runExclusive(() => this.#inner.queryRaw(query));
   }
 
-  executeRaw(query: SqlQuery): Promise<number> {
+  async executeRaw(query: SqlQuery): Promise<number> {
+    await letTheEventLoopIn();
     return this.#mutex.runExclusive(() => this.#inner.executeRaw(query));
   }
 
@@ -62,6 +72,7 @@ class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    await letTheEventLoopIn();
     const release = await this.#mutex.acquire();
     try {
       const transaction = await this.#inner.startTransaction(isolationLevel);
@@ -104,8 +115,14 @@ function releasingOnEnd(transaction: Transaction, release: () => void): Transact
       return transaction.adapterName;
     },
     options: transaction.options,
-    queryRaw: (query) => transaction.queryRaw(query),
-    executeRaw: (query) => transaction.executeRaw(query),
+    queryRaw: async (query) => {
+      await letTheEventLoopIn();
+      return transaction.queryRaw(query);
+    },
+    executeRaw: async (query) => {
+      await letTheEventLoopIn();
+      return transaction.executeRaw(query);
+    },
     commit: async () => {
       try {
         await transaction.commit();
