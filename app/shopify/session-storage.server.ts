@@ -1,7 +1,8 @@
 /**
- * Session storage with a short in-memory cache in front of Prisma. Every webhook and app-proxy
- * request loads the shop's offline session (authenticate.webhook / .public.appProxy); at
- * hundreds of deliveries a second that one query was a large share of the cost of answering.
+ * Session storage with a short in-memory cache in front of Prisma. Every app-proxy request loads
+ * the shop's offline session (authenticate.public.appProxy; webhooks did too until they were
+ * received without the library, ADR 005); at hundreds of requests a second that one query was a
+ * large share of the cost of answering.
  * Entries live 5 s and are dropped when this process stores or deletes a session, or when
  * Keepsake itself changes a shop's sessions (uninstall, scopes update: `forgetSessionsOf`).
  */
