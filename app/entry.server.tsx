@@ -4,6 +4,8 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { env } from "./env.server";
+import { startRedemptionRecovery } from "./jobs/redemption-recovery.server";
+import { startShopifyOutboxWorker } from "./jobs/shopify-outbox.server";
 import { startInboxWorker } from "./jobs/webhook-inbox.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
@@ -13,8 +15,13 @@ export const streamTimeout = 5000;
 export { webhookIngress } from "./shopify/webhook-ingress.server";
 
 // The server loads this module once at boot: start applying stored webhooks (and anything a
-// previous process left unapplied). Tests drive the worker themselves.
-if (env().NODE_ENV !== "test") startInboxWorker();
+// previous process left unapplied), send the Shopify outbox (storefront metafields, ADR 009) and
+// settle redemptions a crash left pending (ADR 007). Tests drive these themselves.
+if (env().NODE_ENV !== "test") {
+  startInboxWorker();
+  startShopifyOutboxWorker();
+  startRedemptionRecovery();
+}
 
 export default async function handleRequest(
   request: Request,

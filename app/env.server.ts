@@ -24,7 +24,7 @@ const EnvSchema = z
     SHOPIFY_APP_URL: z.url({ error: "must be the app's public https URL (http://localhost… in the demo)" }),
     SCOPES: z
       .string()
-      .default("read_customers,read_orders")
+      .default("read_orders,write_customers,write_discounts") // = shopify.app.toml [access_scopes]
       .transform((value) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
     DATABASE_URL: z
       .string()

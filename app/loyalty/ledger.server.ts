@@ -5,11 +5,13 @@
  * - Each entry has an idempotency key unique per shop. The database's unique constraint is the
  *   guard: a second attempt fails inside its transaction, the transaction rolls back whole, and
  *   `runOnce` reports it as already applied. There is no read-then-write check.
- * - The member's cached balance moves in the same transaction as the entry.
+ * - The member's cached balance moves in the same transaction as the entry, and so does its pending
+ *   sync to the storefront's balance metafield (the Shopify outbox, ADR 009).
  * - Debits never take a balance below zero: the balance is read and written back with a
  *   conditional update (compare-and-set), retried on a concurrent change.
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
+import { queueBalanceSync } from "./services/shopify-outbox.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -112,11 +114,26 @@ export async function appendCredit(tx: Tx, entry: NewEntry): Promise<void> {
   // The entry goes first: if its key exists this throws and nothing else in the transaction runs.
   await tx.ledgerEntry.create({ data: entryData(entry, entry.delta, 0) });
   if (entry.delta !== 0) {
-    await tx.member.update({
+    const member = await tx.member.update({
       where: { id: entry.memberId },
       data: { balance: { increment: entry.delta } },
+      select: { customerGid: true, balance: true },
     });
+    await balanceChanged(tx, entry, member);
   }
+}
+
+/**
+ * The one hook after every balance write: the storefront's balance metafield gets a pending sync in
+ * the same transaction (ADR 009), carrying the balance this transaction committed.
+ */
+async function balanceChanged(tx: Tx, entry: NewEntry, member: { customerGid: string; balance: number }): Promise<void> {
+  await queueBalanceSync(tx, {
+    shopId: entry.shopId,
+    memberId: entry.memberId,
+    customerGid: member.customerGid,
+    balance: member.balance,
+  });
 }
 
 export interface DebitResult {
@@ -139,7 +156,7 @@ export async function appendDebit(
   if (points < 0) throw new RangeError("appendDebit takes the points to remove as a positive number");
   const member = await tx.member.findUniqueOrThrow({
     where: { id: entry.memberId },
-    select: { balance: true, shopId: true },
+    select: { balance: true, shopId: true, customerGid: true },
   });
   if (member.shopId !== entry.shopId) throw new Error("member belongs to another shop");
   const available = Math.max(member.balance, 0);
@@ -153,6 +170,7 @@ export async function appendDebit(
       data: { balance: member.balance - taken },
     });
     if (updated.count !== 1) throw new ConcurrentChangeError(`balance of member ${entry.memberId}`);
+    await balanceChanged(tx, entry, { customerGid: member.customerGid, balance: member.balance - taken });
   }
   return { taken, shortfall };
 }

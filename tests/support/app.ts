@@ -4,6 +4,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
+import { drainShopifyOutbox, type OutboxReport } from "~/jobs/shopify-outbox.server";
 import { drainInbox } from "~/jobs/webhook-inbox.server";
 import { signedWebhookRequest, type SignedWebhookRequestOptions, type WebhookTopic } from "./shopify/webhooks";
 import { installShopRecords, type ProgramSettings } from "./install-shop";
@@ -106,4 +107,12 @@ export async function entriesOf(domain: string, customerGid: string) {
     where: { shop: { domain }, member: { customerGid } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
+}
+
+/**
+ * Sends what the Shopify outbox holds that is due, through the real worker's pass (the server runs it
+ * on a timer; tests call it when they want to look at what reached the Shopify stand-in).
+ */
+export function drainOutbox(): Promise<OutboxReport> {
+  return drainShopifyOutbox();
 }

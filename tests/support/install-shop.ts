@@ -16,7 +16,7 @@ export interface ProgramSettings {
   programEnabled: boolean;
 }
 
-export const DEFAULT_TEST_SCOPES = "read_customers,read_orders";
+export const DEFAULT_TEST_SCOPES = "read_orders,write_customers,write_discounts";
 
 export async function installShopRecords(
   prisma: PrismaClient,

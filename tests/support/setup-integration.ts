@@ -24,7 +24,7 @@ process.env.NODE_ENV ??= "test";
 process.env.SHOPIFY_API_KEY ??= "test-api-key";
 process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SHOPIFY_APP_URL ??= "https://keepsake.test";
-process.env.SCOPES ??= "read_customers,read_orders";
+process.env.SCOPES ??= "read_orders,write_customers,write_discounts";
 process.env.LOG_LEVEL ??= "silent";
 
 function cloneName(): string {

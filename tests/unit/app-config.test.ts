@@ -59,7 +59,7 @@ describe("app configuration", () => {
   it("declares the app proxy at /apps/keepsake and the least scopes", () => {
     expect(toml).toMatch(/\[app_proxy\][\s\S]*subpath = "keepsake"[\s\S]*prefix = "apps"/);
     expect(toml).toMatch(/url = "[^"]*\/proxy"/);
-    expect(toml).toMatch(/scopes = "read_customers,read_orders"/);
+    expect(toml).toMatch(/scopes = "read_orders,write_customers,write_discounts"/);
     expect(toml).toMatch(/name = "Keepsake"/);
     expect(toml).toMatch(/embedded = true/);
   });

@@ -21,7 +21,7 @@ describe("environment check at boot", () => {
   it("accepts a complete environment and fills defaults", () => {
     const env = parseEnv(valid);
     expect(env.DATABASE_URL).toBe("file:./prisma/dev.sqlite");
-    expect(env.SCOPES).toEqual(["read_customers", "read_orders"]);
+    expect(env.SCOPES).toEqual(["read_orders", "write_customers", "write_discounts"]);
     expect(env.KEEPSAKE_DEMO).toBe(false);
   });
 

@@ -32,6 +32,7 @@ import {
 import type { IssuedCode, RedeemRequest, RedeemSuccess, RewardKind, StorefrontErrorCode } from "~/loyalty/storefront-contract";
 import { offlineAccess, ShopifyApiError } from "~/shopify/admin-api.server";
 import { createLoyaltyCode, deleteLoyaltyCode, findLoyaltyCode } from "~/shopify/discounts.server";
+import { queueProgramSync } from "./shopify-outbox.server";
 
 export type RedemptionStatus = "pending" | "issued" | "failed" | "used" | "cancelled";
 
@@ -205,7 +206,11 @@ export async function createReward(shopDomain: string, input: unknown): Promise<
   }
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { id: true } });
   if (!shop) return { ok: false, issues: [`shop ${shopDomain} is not installed`] };
-  const reward = await db.reward.create({ data: { shopId: shop.id, ...rewardToColumns(parsed.data) } });
+  // The catalog is part of the storefront's program metafield: its sync commits with the reward.
+  const [reward] = await db.$transaction([
+    db.reward.create({ data: { shopId: shop.id, ...rewardToColumns(parsed.data) } }),
+    queueProgramSync(db, shop.id),
+  ]);
   return { ok: true, id: reward.id };
 }
 

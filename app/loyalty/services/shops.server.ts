@@ -10,6 +10,7 @@ import { fetchShopSettings } from "~/shopify/graphql/shop-settings";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import type { EarnSettings } from "~/loyalty/earning";
 import type { Rounding } from "~/loyalty/money";
+import { queueProgramSync } from "./shopify-outbox.server";
 
 export type ShopRecord = Shop;
 
@@ -49,10 +50,15 @@ export function earnSettingsOf(shop: ShopRecord): EarnSettings {
 /** (Re)install: the shop is active again with its data intact. */
 export async function markInstalled(domain: string, details: { scopes?: string } = {}): Promise<ShopRecord> {
   const shop = await ensureShop(domain);
-  return db.shop.update({
-    where: { id: shop.id },
-    data: { uninstalledAt: null, ...(details.scopes !== undefined ? { scopes: details.scopes } : {}) },
-  });
+  // (Re)publish the program's app-data metafields: a new installation starts without them.
+  const [installed] = await db.$transaction([
+    db.shop.update({
+      where: { id: shop.id },
+      data: { uninstalledAt: null, ...(details.scopes !== undefined ? { scopes: details.scopes } : {}) },
+    }),
+    queueProgramSync(db, shop.id),
+  ]);
+  return installed;
 }
 
 /**
@@ -62,7 +68,11 @@ export async function markInstalled(domain: string, details: { scopes?: string }
 export async function syncShopDetails(domain: string): Promise<boolean> {
   try {
     const settings = await fetchShopSettings(await offlineAccess(domain));
-    await db.shop.update({ where: { domain }, data: settings });
+    // The program shown on the storefront names the shop currency: its sync commits with it.
+    await db.$transaction(async (tx) => {
+      const shop = await tx.shop.update({ where: { domain }, data: settings, select: { id: true } });
+      await queueProgramSync(tx, shop.id);
+    });
     return true;
   } catch (error) {
     logger.warn({ shop: domain, error: error instanceof Error ? error.message : String(error) }, "shop details not synced");

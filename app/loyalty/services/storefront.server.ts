@@ -68,6 +68,23 @@ async function programInfo(shop: ProgramShop | null, balance: number | null): Pr
   return { currency: shop.currencyCode, waysToEarn: waysToEarn(shop), rewards };
 }
 
+/**
+ * What the storefront's app-data metafields publish (app/jobs/shopify-outbox.server.ts): the program
+ * as a guest sees it, built by the same code as GET member so the first paint and the panel never
+ * disagree, and the earn rate for the product block — null while the program is paused or earns
+ * nothing, so no page promises points. Null when the shop is unknown.
+ */
+export async function publishedProgram(shopId: string): Promise<{ program: ProgramInfo; earnRate: string | null } | null> {
+  const shop = await db.shop.findUnique({
+    where: { id: shopId },
+    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true },
+  });
+  if (!shop) return null;
+  const rate = Number(shop.earnRate);
+  const earnRate = shop.programEnabled && Number.isFinite(rate) && rate > 0 ? shop.earnRate : null;
+  return { program: await programInfo(shop, null), earnRate };
+}
+
 export async function memberView(
   shopDomain: string,
   customerNumericId: string,

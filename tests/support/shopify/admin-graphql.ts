@@ -10,13 +10,16 @@
  * - query cost + a leaky bucket (2000 points, 100/s restore) → HTTP 200 + `errors: [{ message: "Throttled",
  *   extensions: { code: "THROTTLED" } }]` when exhausted, or on demand with `throttleNext()`;
  * - HTTP 401 without a (valid) `X-Shopify-Access-Token`; 5xx on demand with `failNext()`;
- * - `X-Shopify-API-Deprecated-Reason` header when a deprecated field is selected.
+ * - `X-Shopify-API-Deprecated-Reason` header when a deprecated field is selected;
+ * - code discounts and metafields (metafieldsSet / metafieldsDelete / currentAppInstallation) kept in memory with
+ *   Shopify's rules for them, so tests read what the app wrote.
  * It records every request for assertions. It is independent of app code.
  *
  * Not reproduced: Shopify's exact validation messages/codes (graphql-js wording instead), exact cost figures
  * (documented formula, approximated), access-scope checks (the schema file has them under `offline_scopes` if a
  * test ever needs them).
  */
+import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
@@ -275,6 +278,12 @@ export interface AdminApiStandIn {
   userErrorsNext(field: string, userErrors: readonly StandInUserError[]): void;
   /** Code discounts created through discountCodeBasicCreate / discountCodeFreeShippingCreate, by GID. */
   readonly discounts: ReadonlyMap<string, StandInCodeDiscount>;
+  /** Metafields written through metafieldsSet (and not deleted), in write order. */
+  readonly metafields: readonly StandInMetafield[];
+  /** The metafield a shop holds for owner + namespace + key, if any. */
+  metafield(shop: string, ownerId: string, namespace: string, key: string): StandInMetafield | undefined;
+  /** The shop's `currentAppInstallation.id` (stable per shop, one per stand-in). */
+  appInstallationId(shop: string): string;
   /** Clears recorded requests and pending failures (mocked data and handlers stay). */
   reset(): void;
 }
@@ -283,6 +292,18 @@ export interface StandInUserError {
   field?: string[] | null;
   message: string;
   code?: string | null;
+  /** metafieldsSet: which input the error is about (null when Shopify does not say). */
+  elementIndex?: number | null;
+}
+
+export interface StandInMetafield {
+  shop: string | null;
+  ownerId: string;
+  /** As sent (Shopify would answer `$app:…` as `app--<app id>--…`). */
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
 }
 
 export interface StandInCodeDiscount {
@@ -451,6 +472,8 @@ export function createAdminApiStandIn(options: AdminApiStandInOptions = {}): Adm
   const failures: { status: number; body?: string; headers?: Record<string, string> }[] = [];
   const pendingUserErrors = new Map<string, (readonly StandInUserError[])[]>();
   const discounts = new Map<string, StandInCodeDiscount>();
+  const metafields = new Map<string, StandInMetafield>();
+  const installations = new Map<string, string>();
 
   // Code discounts behave like Shopify's: a code is unique per shop (TAKEN), the end must follow the start, and
   // deleting an unknown or deleted discount is a userError. A test's own handler for the field wins.
@@ -493,8 +516,92 @@ export function createAdminApiStandIn(options: AdminApiStandInOptions = {}): Adm
       return { deletedCodeDiscountId: discount.id, userErrors: [] };
     },
   };
+  // Metafields behave like Shopify's for what Keepsake writes: metafieldsSet is atomic (one bad input and nothing
+  // is saved; each userError names its input by elementIndex), takes at most 25 inputs, checks namespace, key, type
+  // and value; app-data metafields may only go on the caller's own installation. No definitions: a type is required.
+  const metafieldKey = (shop: string | null, ownerId: string, namespace: string, key: string) =>
+    JSON.stringify([shop, ownerId, namespace, key]);
+  const installationIdOf = (shop: string | null) => {
+    const key = shop ?? "";
+    let id = installations.get(key);
+    if (!id) {
+      // Derived from the shop, like a real installation's id is fixed for the life of the installation: a
+      // fresh stand-in (per test) answers the same id for the same shop, as Shopify would between two calls.
+      const digest = createHash("sha256").update(key).digest();
+      id = `gid://shopify/AppInstallation/${digest.readUInt32BE(0) + 1}`;
+      installations.set(key, id);
+    }
+    return id;
+  };
+  const ownerError = (ownerId: string, shop: string | null): string | null => {
+    const type = gidType(ownerId);
+    if (!type || !/^gid:\/\/shopify\/[A-Za-z]+\/\d+$/.test(ownerId)) return "Owner is invalid";
+    if (type === "AppInstallation" && ownerId !== installationIdOf(shop)) {
+      return "Access denied: app-data metafields can only be set on the app's own installation";
+    }
+    return null;
+  };
+  defaultMutationHandlers.metafieldsSet = (args, context) => {
+    const inputs = (args.metafields ?? []) as Record<string, unknown>[];
+    if (inputs.length > 25) {
+      throw new GraphQLError(`The input array size of ${inputs.length} is greater than the maximum allowed of 25.`, {
+        extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+      });
+    }
+    const userErrors: StandInUserError[] = [];
+    const accepted: StandInMetafield[] = [];
+    inputs.forEach((input, index) => {
+      const fail = (field: string, message: string, code: string) =>
+        userErrors.push({ field: ["metafields", String(index), field], message, code, elementIndex: index });
+      const ownerId = String(input.ownerId ?? "");
+      const namespace = typeof input.namespace === "string" ? input.namespace : "$app";
+      const key = String(input.key ?? "");
+      const type = typeof input.type === "string" ? input.type : "";
+      const value = String(input.value ?? "");
+      const owner = ownerError(ownerId, context.shop);
+      if (owner) return void fail("ownerId", owner, owner.startsWith("Access") ? "APP_NOT_AUTHORIZED" : "INVALID");
+      if (namespace.length < 3 || namespace.length > 255) return void fail("namespace", "Namespace is too short or too long", "INVALID");
+      if (namespace.startsWith("$") && !/^\$app(:[A-Za-z0-9_-]+)?$/.test(namespace)) {
+        return void fail("namespace", "Namespace is reserved", "INVALID");
+      }
+      if (!/^[A-Za-z0-9_-]{2,64}$/.test(key)) return void fail("key", "Key must be 2-64 letters, digits, - or _", "INVALID");
+      if (!type) return void fail("type", "Type can't be blank", "BLANK");
+      const typeProblem = metafieldValueProblem(type, value);
+      if (typeProblem === "type") return void fail("type", `Type '${type}' is not supported`, "INVALID_TYPE");
+      if (typeProblem) return void fail("value", typeProblem, "INVALID_VALUE");
+      accepted.push({ shop: context.shop, ownerId, namespace, key, type, value });
+    });
+    if (userErrors.length > 0) return { metafields: null, userErrors };
+    for (const metafield of accepted) {
+      const id = metafieldKey(metafield.shop, metafield.ownerId, metafield.namespace, metafield.key);
+      metafields.delete(id); // keeps write order
+      metafields.set(id, metafield);
+    }
+    return {
+      metafields: accepted.map((m) => ({ id: `gid://shopify/Metafield/${sequence()}`, key: m.key, namespace: m.namespace, type: m.type, value: m.value })),
+      userErrors: [],
+    };
+  };
+  defaultMutationHandlers.metafieldsDelete = (args, context) => {
+    const inputs = (args.metafields ?? []) as Record<string, unknown>[];
+    const userErrors: StandInUserError[] = [];
+    inputs.forEach((input, index) => {
+      const owner = ownerError(String(input.ownerId ?? ""), context.shop);
+      if (owner) userErrors.push({ field: ["metafields", String(index), "ownerId"], message: owner });
+    });
+    if (userErrors.length > 0) return { deletedMetafields: null, userErrors };
+    const deletedMetafields = inputs.map((input) => {
+      const id = metafieldKey(context.shop, String(input.ownerId), String(input.namespace), String(input.key));
+      // Deleting a metafield that does not exist is not an error: Shopify answers null for it.
+      return metafields.delete(id) ? { key: input.key, namespace: input.namespace, ownerId: input.ownerId } : null;
+    });
+    return { deletedMetafields, userErrors: [] };
+  };
   for (const [field, handler] of Object.entries(defaultMutationHandlers)) {
     if (!mutationHandlers.has(field)) mutationHandlers.set(field, handler);
+  }
+  if (!queryHandlers.has("currentAppInstallation")) {
+    queryHandlers.set("currentAppInstallation", (_args, context) => ({ id: installationIdOf(context.shop) }));
   }
   if (!queryHandlers.has("codeDiscountNodeByCode")) {
     queryHandlers.set("codeDiscountNodeByCode", (args, context) => {
@@ -512,7 +619,12 @@ export function createAdminApiStandIn(options: AdminApiStandInOptions = {}): Adm
     const others = payloadType && isObjectType(payloadType) ? Object.keys(payloadType.getFields()) : [];
     return {
       ...Object.fromEntries(others.filter((name) => name !== "userErrors").map((name) => [name, null])),
-      userErrors: userErrors.map((e) => ({ field: e.field ?? null, message: e.message, code: e.code ?? null })),
+      userErrors: userErrors.map((e) => ({
+        field: e.field ?? null,
+        message: e.message,
+        code: e.code ?? null,
+        elementIndex: e.elementIndex ?? null,
+      })),
     };
   };
 
@@ -757,6 +869,15 @@ See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usa
     get discounts() {
       return discounts;
     },
+    get metafields() {
+      return [...metafields.values()];
+    },
+    metafield(shop, ownerId, namespace, key) {
+      return metafields.get(metafieldKey(shop, ownerId, namespace, key));
+    },
+    appInstallationId(shop) {
+      return installationIdOf(shop);
+    },
     reset() {
       requests.length = 0;
       failures.length = 0;
@@ -771,6 +892,44 @@ function tokenAccepted(accepted: AdminApiStandInOptions["accessTokens"], shop: s
   if (accepted === undefined) return true;
   if (Array.isArray(accepted)) return accepted.includes(token);
   return shop !== null && (accepted as Record<string, string>)[shop] === token;
+}
+
+/**
+ * Why Shopify would refuse `value` for metafield type `type`: "type" for an unsupported type, a message for a bad
+ * value, null when it is fine. Covers the scalar types; list and reference types are accepted as sent.
+ */
+export function metafieldValueProblem(type: string, value: string): string | null {
+  switch (type) {
+    case "number_integer":
+      return /^-?\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? null : "Value must be an integer.";
+    case "number_decimal":
+      return /^-?\d{1,13}(\.\d{1,9})?$/.test(value) ? null : "Value must be a decimal.";
+    case "boolean":
+      return value === "true" || value === "false" ? null : "Value must be true or false.";
+    case "json":
+      try {
+        JSON.parse(value);
+        return null;
+      } catch {
+        return "Value must be valid JSON.";
+      }
+    case "single_line_text_field":
+      return /[\r\n]/.test(value) ? "Value must be a single line of text." : null;
+    case "multi_line_text_field":
+    case "color":
+    case "date":
+    case "date_time":
+    case "url":
+    case "money":
+    case "rating":
+    case "rich_text_field":
+    case "dimension":
+    case "volume":
+    case "weight":
+      return null;
+    default:
+      return /^list\.|_reference$/.test(type) ? null : "type";
+  }
 }
 
 function defaultFailureBody(status: number): string {

@@ -1,0 +1,57 @@
+/**
+ * Enqueueing Shopify side effects (docs/decisions/009-shopify-outbox.md). Called inside the
+ * transaction that makes the change, so the change and its pending sync commit (or roll back)
+ * together; app/jobs/shopify-outbox.server.ts sends them later with retries.
+ *
+ * Each call is ONE upsert on (shopId, key): while a row waits, later changes overwrite its payload,
+ * so a member whose balance moves ten times before the worker runs costs one Shopify call carrying
+ * the latest balance. `version` is bumped so a send that was already in flight cannot mark the newer
+ * value as done. No reads, no Shopify here: it must stay cheap on the webhook path.
+ */
+import type { Prisma, PrismaClient } from "@prisma/client";
+
+type Db = Prisma.TransactionClient | PrismaClient;
+
+export type OutboxKind = "customer_balance" | "program";
+
+export interface BalancePayload {
+  customerGid: string;
+  balance: number;
+}
+
+export const balanceKey = (memberId: string) => `balance:${memberId}`;
+export const PROGRAM_KEY = "program";
+
+/**
+ * Returns Prisma's lazy promise, so callers can await it inside an interactive transaction or put it
+ * in a batch (`db.$transaction([change, queueProgramSync(db, shopId)])`).
+ */
+function upsert(db: Db, shopId: string, kind: OutboxKind, key: string, payload: string) {
+  // A fresh value deserves fresh tries and is due now, even if an older one failed or was backing off.
+  // The lease is left alone: the pass holding it finishes, sees the new version and leaves it pending.
+  const due = { payload, status: "pending", tries: 0, availableAt: new Date(), lastError: null };
+  return db.shopifyOutbox.upsert({
+    where: { shopId_key: { shopId, key } },
+    create: { shopId, kind, key, ...due },
+    update: { ...due, version: { increment: 1 } },
+    select: { id: true },
+  });
+}
+
+/** The member's balance changed: publish it to the customer's `$app:keepsake.balance` metafield. */
+export function queueBalanceSync(
+  db: Db,
+  entry: { shopId: string; memberId: string; customerGid: string; balance: number },
+) {
+  const payload: BalancePayload = { customerGid: entry.customerGid, balance: entry.balance };
+  return upsert(db, entry.shopId, "customer_balance", balanceKey(entry.memberId), JSON.stringify(payload));
+}
+
+/**
+ * Program settings or the rewards catalog changed: republish the app-data metafields
+ * (`keepsake.earn_rate`, `keepsake.program`). The payload is empty on purpose: the worker builds
+ * the program when it sends, with the storefront's own code, so it is always the current one.
+ */
+export function queueProgramSync(db: Db, shopId: string) {
+  return upsert(db, shopId, "program", PROGRAM_KEY, "{}");
+}
