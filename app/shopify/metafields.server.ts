@@ -45,7 +45,8 @@ export function balanceMetafield(customerGid: string, balance: number): Metafiel
   return { ownerId: customerGid, ...BALANCE_METAFIELD, value: String(balance) };
 }
 
-const DECIMAL = /^\d{1,12}(\.\d{1,12})?$/;
+/** What Shopify accepts as a number_decimal (up to 13 digits, 9 decimals); the rate is never negative. */
+const DECIMAL = /^\d{1,13}(\.\d{1,9})?$/;
 
 /**
  * The program's app-data metafields. A null (or unreadable) earn rate is removed rather than written

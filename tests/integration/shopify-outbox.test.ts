@@ -353,6 +353,25 @@ describe("Shopify outbox: program", () => {
     expect(program).toMatchObject({ waysToEarn: [], rewards: [] });
   });
 
+  it("an installation id Shopify refuses is asked again on the next try", async () => {
+    // Say a cached id went stale: Shopify refuses app-data metafields on an installation not the caller's.
+    const stale = createAdminApiStandIn({ throttle: false });
+    let answers = 0;
+    stale.onQuery("currentAppInstallation", (_args, context) => {
+      answers += 1;
+      return { id: answers === 1 ? "gid://shopify/AppInstallation/999" : stale.appInstallationId(context.shop ?? "") };
+    });
+    handle?.use(stale);
+    await createReward(OTHER_SHOP, { kind: "free_shipping", name: "Free shipping", pointsCost: 300 });
+    expect(await drainOutbox()).toMatchObject({ sent: 0, retrying: 1 });
+    const row = await outboxRow(OTHER_SHOP, PROGRAM_KEY);
+    expect(row.lastError).toMatch(/own installation/);
+    await makeDue(row.id);
+    expect((await drainOutbox()).sent).toBe(1);
+    expect(answers).toBe(2);
+    expect(stale.metafield(OTHER_SHOP, stale.appInstallationId(OTHER_SHOP), "keepsake", "program")?.type).toBe("json");
+  });
+
   it("a refused reward changes nothing and enqueues nothing", async () => {
     const refused = await createReward(SHOP, { kind: "amount_off", name: "", pointsCost: -1 });
     expect(refused.ok).toBe(false);

@@ -53,7 +53,7 @@ describe("storefront metafields", () => {
   });
 
   it("program: no (or an unreadable) earn rate is removed, never written as 0", () => {
-    for (const rate of [null, "", "-1", "abc", "1e3"]) {
+    for (const rate of [null, "", "-1", "abc", "1e3", "0.1234567891"]) {
       const { set, remove } = programMetafields(INSTALLATION, PROGRAM, rate);
       expect(set.map((m) => m.key)).toEqual(["program"]);
       expect(remove).toEqual([{ ownerId: INSTALLATION, namespace: "keepsake", key: "earn_rate" }]);
