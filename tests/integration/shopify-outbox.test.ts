@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { runRedemptionRecovery } from "~/jobs/redemption-recovery.server";
 import { MAX_TRIES, outboxBackoffMs, processDueOutbox } from "~/jobs/shopify-outbox.server";
 import { appendCredit, appendDebit, findBalanceMismatches, runOnce } from "~/loyalty/ledger.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
@@ -419,5 +420,34 @@ describe("Shopify outbox: concurrent workers", () => {
     // That worker died: its lease runs out and this one sends the row.
     await db.shopifyOutbox.update({ where: { id: row.id }, data: { lockedUntil: new Date(Date.now() - 1) } });
     expect((await drainOutbox()).sent).toBe(1);
+  });
+});
+
+describe("redemption recovery job", () => {
+  it("runs recoverStaleRedemptions; calls during a run share it", async () => {
+    const { member } = await enrolled();
+    await grant(member, 500);
+    const created = await createReward(SHOP, { kind: "amount_off", name: "$5 off", pointsCost: 500, amount: "5.00" });
+    if (!created.ok) throw new Error(created.issues.join("; "));
+    // A redemption a crashed request left pending before its debit, long ago.
+    await db.redemption.create({
+      data: {
+        shopId: member.shopId,
+        memberId: member.id,
+        rewardId: created.id,
+        requestId: "left-behind-1",
+        kind: "amount_off",
+        rewardName: "$5 off",
+        pointsSpent: 500,
+        status: "pending",
+        code: "KS-LEFTBEHIND23",
+        updatedAt: new Date(Date.now() - 60 * 60_000),
+      },
+    });
+    const [first, second] = [runRedemptionRecovery(), runRedemptionRecovery()];
+    expect(second).toBe(first);
+    expect(await first).toMatchObject({ checked: 1, failedBeforeDebit: 1 });
+    expect((await db.redemption.findFirstOrThrow({ where: { requestId: "left-behind-1" } })).status).toBe("failed");
+    expect((await runRedemptionRecovery()).checked).toBe(0);
   });
 });
