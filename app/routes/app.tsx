@@ -1,10 +1,13 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisKo from "@shopify/polaris/locales/ko.json";
 import { env } from "~/env.server";
+import { adminLocale, adminStrings } from "~/i18n/admin";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -22,17 +25,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
     config.KEEPSAKE_DEMO && config.SHOPIFY_ADMIN_API_ORIGIN
       ? new URL(DEMO_APP_BRIDGE_PATH, config.SHOPIFY_ADMIN_API_ORIGIN).toString()
       : undefined;
-  return { apiKey: config.SHOPIFY_API_KEY, appBridgeUrl };
+  // Shopify opens the app with the staff member's admin language as ?locale=; later in-app
+  // navigations do not carry it, which is why this loader does not run again (shouldRevalidate).
+  const locale = adminLocale(new URL(request.url).searchParams.get("locale") ?? request.headers.get("Accept-Language"));
+  return { apiKey: config.SHOPIFY_API_KEY, appBridgeUrl, locale };
 }
 
+export const shouldRevalidate: ShouldRevalidateFunction = () => false;
+
+const POLARIS_TRANSLATIONS = { en: polarisEn, ko: polarisKo };
+
 export default function App() {
-  const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
+  const { apiKey, appBridgeUrl, locale } = useLoaderData<typeof loader>();
+  const t = adminStrings(locale);
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
+    <AppProvider
+      isEmbeddedApp
+      apiKey={apiKey}
+      i18n={POLARIS_TRANSLATIONS[locale]}
+      {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}
+    >
       <NavMenu>
         <Link to="/app" rel="home">
-          Dashboard
+          {t.nav.dashboard}
         </Link>
+        <Link to="/app/program">{t.nav.program}</Link>
+        <Link to="/app/rewards">{t.nav.rewards}</Link>
+        <Link to="/app/members">{t.nav.members}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

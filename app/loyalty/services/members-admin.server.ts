@@ -1,0 +1,338 @@
+/**
+ * The Members pages (store staff): the member list with search, sort and keyset pagination, one
+ * member's profile, ledger history and rewards, and manual point adjustments. Every query is
+ * scoped by the shop of the session token; ids from the URL are looked up within that shop only.
+ */
+import type { Prisma } from "@prisma/client";
+import { z } from "zod";
+import db from "~/db.server";
+import { appendCredit, appendDebit, runOnce } from "~/loyalty/ledger.server";
+import { ensureShop } from "./shops.server";
+
+/** The ledger kind of a staff adjustment (listed in ledger.server.ts EntryKind). */
+export const MANUAL_ADJUSTMENT = "manual_adjustment" as const;
+export const adjustKey = (requestId: string) => `adjust:${requestId}`;
+
+export const PAGE_SIZE = 25;
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+export const MEMBER_SORTS = ["balance", "joined", "activity"] as const;
+export type MemberSort = (typeof MEMBER_SORTS)[number];
+
+/**
+ * `activity` sorts by the member row's updatedAt: every balance change writes the row (the ledger
+ * moves the cached balance in the entry's transaction), so it is the last points activity or
+ * profile update. A dedicated lastActivityAt column with its index is left to the bench issue.
+ */
+const SORT_COLUMN = { balance: "balance", joined: "enrolledAt", activity: "updatedAt" } as const;
+
+export const MemberListQuery = z.object({
+  q: z.string().trim().max(200).default(""),
+  sort: z.enum(MEMBER_SORTS).default("joined"),
+  direction: z.enum(["asc", "desc"]).default("desc"),
+  after: z.string().max(500).optional(),
+  before: z.string().max(500).optional(),
+});
+export type MemberListQuery = z.output<typeof MemberListQuery>;
+
+interface Cursor {
+  v: number | string;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+/** A cursor is opaque to the browser; a tampered one is simply ignored (first page). */
+function decodeCursor(text: string | undefined): Cursor | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Partial<Cursor>;
+    if (typeof value.id !== "string" || (typeof value.v !== "number" && typeof value.v !== "string")) return null;
+    return { v: value.v, id: value.id };
+  } catch {
+    return null;
+  }
+}
+
+export interface MemberListItem {
+  id: string;
+  name: string | null;
+  email: string | null;
+  erased: boolean;
+  balance: number;
+  enrolledAt: string;
+  lastActivityAt: string;
+}
+
+export interface MemberPage {
+  members: MemberListItem[];
+  previousCursor: string | null;
+  nextCursor: string | null;
+}
+
+/** Each word must appear in the first name, last name or email ("ada love" finds Ada Lovelace). */
+function searchFilter(query: string): Prisma.MemberWhereInput[] {
+  return query
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 5)
+    .map((word) => ({
+      OR: [
+        { firstName: { contains: word } },
+        { lastName: { contains: word } },
+        { email: { contains: word.toLowerCase() } },
+      ],
+    }));
+}
+
+export async function listMembers(shopDomain: string, query: MemberListQuery): Promise<MemberPage> {
+  const shop = await ensureShop(shopDomain);
+  const column = SORT_COLUMN[query.sort];
+  const backwards = Boolean(query.before) && !query.after;
+  const cursor = decodeCursor(backwards ? query.before : query.after);
+  // Going back reads the previous page in reverse order, then flips it.
+  const direction = backwards ? (query.direction === "desc" ? "asc" : "desc") : query.direction;
+  const beyond = direction === "desc" ? "lt" : "gt";
+  const value = (v: number | string) => (column === "balance" ? Number(v) : new Date(String(v)));
+  const keyset: Prisma.MemberWhereInput[] = cursor
+    ? [
+        {
+          OR: [
+            { [column]: { [beyond]: value(cursor.v) } },
+            { [column]: value(cursor.v), id: { [beyond]: cursor.id } },
+          ],
+        },
+      ]
+    : [];
+  const rows = await db.member.findMany({
+    where: { shopId: shop.id, AND: [...searchFilter(query.q), ...keyset] },
+    orderBy: [{ [column]: direction }, { id: direction }],
+    take: PAGE_SIZE + 1,
+    select: {
+      id: true,
+      firstName: true,
+      lastName: true,
+      email: true,
+      redactedAt: true,
+      balance: true,
+      enrolledAt: true,
+      updatedAt: true,
+    },
+  });
+  const more = rows.length > PAGE_SIZE;
+  const page = rows.slice(0, PAGE_SIZE);
+  if (backwards) page.reverse();
+  const cursorOf = (row: (typeof rows)[number]) =>
+    encodeCursor({
+      v: column === "balance" ? row.balance : (column === "enrolledAt" ? row.enrolledAt : row.updatedAt).toISOString(),
+      id: row.id,
+    });
+  const first = page[0];
+  const last = page[page.length - 1];
+  return {
+    members: page.map((row) => ({
+      id: row.id,
+      name: row.redactedAt ? null : [row.firstName, row.lastName].filter(Boolean).join(" ") || null,
+      email: row.redactedAt ? null : row.email,
+      erased: row.redactedAt !== null,
+      balance: row.balance,
+      enrolledAt: row.enrolledAt.toISOString(),
+      lastActivityAt: row.updatedAt.toISOString(),
+    })),
+    // Backwards: there is a newer page if more rows were found; there is always the page we came from.
+    previousCursor: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first) : null,
+    nextCursor: last && (backwards ? true : more) ? cursorOf(last) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// one member
+
+export const HISTORY_PAGE_SIZE = 20;
+
+export interface LedgerItem {
+  id: string;
+  kind: string;
+  delta: number;
+  description: string;
+  staffId: string | null;
+  createdAt: string;
+}
+
+export interface RedemptionItem {
+  id: string;
+  rewardName: string;
+  kind: string;
+  pointsSpent: number;
+  amount: string | null;
+  status: string;
+  code: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  cancellable: boolean;
+}
+
+export interface MemberDetail {
+  id: string;
+  name: string | null;
+  email: string | null;
+  erased: boolean;
+  customerGid: string;
+  balance: number;
+  enrolledAt: string;
+  currencyCode: string;
+  history: LedgerItem[];
+  historyNextCursor: string | null;
+  redemptions: RedemptionItem[];
+}
+
+export async function memberDetail(
+  shopDomain: string,
+  memberId: string,
+  options: { historyAfter?: string } = {},
+): Promise<MemberDetail | null> {
+  const shop = await ensureShop(shopDomain);
+  const member = await db.member.findFirst({ where: { id: memberId, shopId: shop.id } });
+  if (!member) return null;
+  const cursor = decodeCursor(options.historyAfter);
+  const after = cursor
+    ? [{ OR: [{ createdAt: { lt: new Date(String(cursor.v)) } }, { createdAt: new Date(String(cursor.v)), id: { lt: cursor.id } }] }]
+    : [];
+  const [entries, redemptions] = await Promise.all([
+    db.ledgerEntry.findMany({
+      where: { shopId: shop.id, memberId: member.id, AND: after },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: HISTORY_PAGE_SIZE + 1,
+    }),
+    db.redemption.findMany({
+      where: { shopId: shop.id, memberId: member.id },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 50,
+    }),
+  ]);
+  const page = entries.slice(0, HISTORY_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    id: member.id,
+    name: member.redactedAt ? null : [member.firstName, member.lastName].filter(Boolean).join(" ") || null,
+    email: member.redactedAt ? null : member.email,
+    erased: member.redactedAt !== null,
+    customerGid: member.customerGid,
+    balance: member.balance,
+    enrolledAt: member.enrolledAt.toISOString(),
+    currencyCode: shop.currencyCode,
+    history: page.map((entry) => ({
+      id: entry.id,
+      kind: entry.kind,
+      delta: entry.delta,
+      description: entry.description,
+      staffId: entry.staffId,
+      createdAt: entry.createdAt.toISOString(),
+    })),
+    historyNextCursor:
+      entries.length > HISTORY_PAGE_SIZE && last ? encodeCursor({ v: last.createdAt.toISOString(), id: last.id }) : null,
+    redemptions: redemptions.map((r) => ({
+      id: r.id,
+      rewardName: r.rewardName,
+      kind: r.kind,
+      pointsSpent: r.pointsSpent,
+      amount: r.amount,
+      status: r.status,
+      code: r.code,
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+      cancellable: r.status === "issued",
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// adjust points
+
+export const AdjustPointsInput = z.object({
+  delta: z
+    .string()
+    .trim()
+    .regex(/^[+-]?\d+$/, "Enter a whole number of points, like 50 or -50")
+    .transform(Number)
+    .refine((points) => points !== 0, "Must not be 0")
+    .refine((points) => Math.abs(points) <= 1_000_000, "Must be between -1,000,000 and 1,000,000"),
+  reason: z.string().trim().min(1, "Say why (customers may ask)").max(200, "At most 200 characters"),
+  // Made by the page once per form: a double submit (or a retried request) carries the same id.
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Missing request id; reload the page"),
+});
+export type AdjustPoints = z.output<typeof AdjustPointsInput>;
+
+export type AdjustOutcome =
+  | { ok: true; balance: number; alreadyApplied: boolean }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "insufficient"; balance: number };
+
+/** Thrown inside the transaction so a refused debit rolls back whole (nothing is written). */
+class Insufficient extends Error {
+  constructor(readonly balance: number) {
+    super("not enough points");
+  }
+}
+
+/**
+ * A staff adjustment: one `manual_adjustment` ledger entry (key `adjust:<request id>`, so the same
+ * request adjusts once) with the reason as its description and the staff user id (session token
+ * `sub`) in staffId. A debit larger than the balance is refused, never clipped: staff see why.
+ */
+export async function adjustPoints(
+  shopDomain: string,
+  memberId: string,
+  adjustment: AdjustPoints,
+  staffId: string | null,
+): Promise<AdjustOutcome> {
+  const shop = await ensureShop(shopDomain);
+  const member = await db.member.findFirst({ where: { id: memberId, shopId: shop.id }, select: { id: true } });
+  if (!member) return { ok: false, reason: "not_found" };
+  const entry = {
+    shopId: shop.id,
+    memberId: member.id,
+    kind: MANUAL_ADJUSTMENT,
+    idempotencyKey: adjustKey(adjustment.requestId),
+    description: `Adjusted by staff: ${adjustment.reason}`,
+    staffId,
+    rule: { reason: adjustment.reason, staffId },
+  };
+  try {
+    const outcome = await runOnce(db, async (tx) => {
+      if (adjustment.delta > 0) {
+        await appendCredit(tx, { ...entry, delta: adjustment.delta });
+      } else {
+        const debit = await appendDebit(tx, { ...entry, delta: -adjustment.delta }, { requireFull: true });
+        if (debit.taken === 0) {
+          const { balance } = await tx.member.findUniqueOrThrow({ where: { id: member.id }, select: { balance: true } });
+          throw new Insufficient(balance);
+        }
+      }
+    });
+    const { balance } = await db.member.findUniqueOrThrow({ where: { id: member.id }, select: { balance: true } });
+    return { ok: true, balance, alreadyApplied: !outcome.applied };
+  } catch (error) {
+    if (!(error instanceof Insufficient)) throw error;
+    // The same request may have debited already (a double submit): then the low balance is its own doing.
+    const done = await db.ledgerEntry.findUnique({
+      where: { shopId_idempotencyKey: { shopId: shop.id, idempotencyKey: entry.idempotencyKey } },
+      select: { id: true },
+    });
+    if (done) return { ok: true, balance: error.balance, alreadyApplied: true };
+    return { ok: false, reason: "insufficient", balance: error.balance };
+  }
+}
+
+/** Whether the redemption is this member's, in this shop (a cancel from the member page must be). */
+export async function isMembersRedemption(shopDomain: string, memberId: string, redemptionId: string): Promise<boolean> {
+  const found = await db.redemption.findFirst({
+    where: { id: redemptionId, memberId, shop: { domain: shopDomain } },
+    select: { id: true },
+  });
+  return found !== null;
+}
