@@ -96,6 +96,9 @@ async function openPanel(page: Page) {
 
 /** axe-core's serious and critical findings inside `selector` (the open panel, or the closed launcher). */
 async function seriousAxeViolations(page: Page, selector = "#keepsake-panel") {
+  // Mid-animation (the panel fades in) axe measures half-transparent text: a contrast failure that
+  // no shopper sees. Check the panel as it settles.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE_SOURCE });
   const result = await page.evaluate(async (scope) => {
     const axe = (window as unknown as { axe: { run: (context: string, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
