@@ -209,7 +209,7 @@ async function startServer(work: string, databaseUrl: string, buildDir: string, 
       SHOPIFY_API_KEY: API_KEY,
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-      SCOPES: "read_customers,read_orders",
+      SCOPES: "read_orders,write_customers,write_discounts",
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: "error",
       // For instrumented runs (e.g. a --require preload that counts SQL statements).

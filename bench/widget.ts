@@ -136,7 +136,7 @@ async function prepareApp(dir: string) {
     SHOPIFY_API_KEY: "bench-widget-key",
     SHOPIFY_API_SECRET: SECRET,
     SHOPIFY_APP_URL: APP_URL,
-    SCOPES: "read_customers,read_orders",
+    SCOPES: "read_orders,write_customers,write_discounts",
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
   });

@@ -24,7 +24,7 @@ import { installShopRecords } from "../tests/support/install-shop";
 
 export const DEMO_SHOP = "keepsake-demo.myshopify.com";
 /** The app's default SCOPES (app/env.server.ts): the offline session must carry exactly these. */
-export const DEMO_SCOPES = "read_customers,read_orders";
+export const DEMO_SCOPES = "read_orders,write_customers,write_discounts";
 export const DEMO_ACCESS_TOKEN = "shpat_keepsake_demo_offline_token";
 
 export const DEMO_SETTINGS = {
