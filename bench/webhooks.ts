@@ -27,6 +27,8 @@
  * --keep          keeps the temp dir (database, server log) and prints where it is.
  * --db-dir DIR    puts the temp dir under DIR (default: the OS temp dir).
  * --build-dir DIR serves another build (e.g. an experiment's); implies no build step.
+ * BENCH_DUMP=FILE writes the at-rate run's latencies (ms, in sending order) as JSON, to see when
+ *                 slow answers happened.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
