@@ -4,7 +4,7 @@
  */
 import { BlockStack, Card, Text } from "@shopify/polaris";
 import { format, type AdminStrings } from "~/i18n/admin";
-import type { RewardFormValues } from "~/loyalty/services/rewards-admin.server";
+import type { RewardFormValues } from "~/loyalty/reward-form";
 
 export function rewardValueText(t: AdminStrings, form: RewardFormValues, currency: string): string {
   const v = t.reward.previewValue;

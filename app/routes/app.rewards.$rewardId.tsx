@@ -20,16 +20,9 @@ import { z } from "zod";
 import { formFields, useOnNewData, type FieldErrors } from "~/components/admin-forms";
 import { RewardPreview } from "~/components/reward-preview";
 import { format, useAdminStrings } from "~/i18n/admin";
-import { REWARD_KINDS } from "~/loyalty/rewards";
+import { EMPTY_REWARD_FORM, REWARD_FORM_KINDS, type RewardFormValues } from "~/loyalty/reward-form";
 import { createReward } from "~/loyalty/services/redemptions.server";
-import {
-  EMPTY_REWARD_FORM,
-  rewardEditor,
-  setRewardActive,
-  updateReward,
-  validateRewardForm,
-  type RewardFormValues,
-} from "~/loyalty/services/rewards-admin.server";
+import { rewardEditor, setRewardActive, updateReward, validateRewardForm } from "~/loyalty/services/rewards-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -154,7 +147,7 @@ export default function RewardPage() {
                 <Select
                   label={t.rewards.kind}
                   name="kind"
-                  options={REWARD_KINDS.map((kind) => ({ label: t.rewards.kinds[kind], value: kind }))}
+                  options={REWARD_FORM_KINDS.map((kind) => ({ label: t.rewards.kinds[kind], value: kind }))}
                   value={form.kind}
                   onChange={(value) => set("kind")(value as RewardFormValues["kind"])}
                   error={errors.kind}

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { appendCredit, findBalanceMismatches, runOnce } from "~/loyalty/ledger.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
-import { loader as listLoader } from "~/routes/app.members";
+import { loader as listLoader } from "~/routes/app.members._index";
 import { action, loader } from "~/routes/app.members.$memberId";
 import { deliver, installShop, memberOf, proxyPost } from "../support/app";
 import { adminAction, adminLoader } from "../support/admin-route";

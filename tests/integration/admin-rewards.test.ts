@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
-import { loader as listLoader } from "~/routes/app.rewards";
+import { loader as listLoader } from "~/routes/app.rewards._index";
 import { action, loader } from "~/routes/app.rewards.$rewardId";
 import { installShop } from "../support/app";
 import { adminAction, adminLoader } from "../support/admin-route";

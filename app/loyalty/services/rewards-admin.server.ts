@@ -5,6 +5,7 @@
  * understands. Rewards are archived (`active = false`), never deleted: redemptions point at them.
  */
 import db from "~/db.server";
+import type { RewardFormValues } from "~/loyalty/reward-form";
 import { REWARD_KINDS, parseRewardDefinition, rewardToColumns, type RewardInput } from "~/loyalty/rewards";
 import type { RewardKind } from "~/loyalty/storefront-contract";
 import { ensureShop } from "./shops.server";
@@ -20,47 +21,6 @@ export interface RewardListItem {
   active: boolean;
   redemptions: number;
 }
-
-/** The form's fields: strings and booleans, as the admin edits them. */
-export interface RewardFormValues {
-  kind: RewardKind;
-  name: string;
-  pointsCost: string;
-  amount: string;
-  percentage: string;
-  variantGid: string;
-  pointsPerStep: string;
-  amountPerStep: string;
-  minPoints: string;
-  maxPoints: string;
-  minimumSubtotal: string;
-  codeExpiresInDays: string;
-  donationCause: string;
-  combinesWithOrderDiscounts: boolean;
-  combinesWithProductDiscounts: boolean;
-  combinesWithShippingDiscounts: boolean;
-  active: boolean;
-}
-
-export const EMPTY_REWARD_FORM: RewardFormValues = {
-  kind: "amount_off",
-  name: "",
-  pointsCost: "",
-  amount: "",
-  percentage: "",
-  variantGid: "",
-  pointsPerStep: "",
-  amountPerStep: "",
-  minPoints: "",
-  maxPoints: "",
-  minimumSubtotal: "",
-  codeExpiresInDays: "",
-  donationCause: "",
-  combinesWithOrderDiscounts: false,
-  combinesWithProductDiscounts: false,
-  combinesWithShippingDiscounts: false,
-  active: true,
-};
 
 export type FieldErrors = Record<string, string>;
 

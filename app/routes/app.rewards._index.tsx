@@ -3,7 +3,7 @@ import { useLoaderData, useNavigate } from "@remix-run/react";
 import { Badge, Card, EmptyState, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { format, useAdminStrings } from "~/i18n/admin";
-import { isRewardKind } from "~/loyalty/rewards";
+import { isRewardFormKind } from "~/loyalty/reward-form";
 import { listRewards } from "~/loyalty/services/rewards-admin.server";
 import { authenticate } from "~/shopify.server";
 
@@ -51,7 +51,7 @@ export default function RewardsPage() {
                     </Text>
                   </Link>
                 </IndexTable.Cell>
-                <IndexTable.Cell>{isRewardKind(reward.kind) ? r.kinds[reward.kind] : reward.kind}</IndexTable.Cell>
+                <IndexTable.Cell>{isRewardFormKind(reward.kind) ? r.kinds[reward.kind] : reward.kind}</IndexTable.Cell>
                 <IndexTable.Cell>
                   {reward.kind === "sliding_scale" && reward.minPoints !== null && reward.maxPoints !== null
                     ? `${numbers.format(reward.minPoints)}–${format(t.common.points, { count: numbers.format(reward.maxPoints) })}`
