@@ -14,7 +14,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { fieldErrors, formFields, useOnNewData, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
@@ -83,7 +83,9 @@ export default function MemberPage() {
   const cancel = useFetcher<ActionResult>();
   const [delta, setDelta] = useState("");
   const [reason, setReason] = useState("");
-  const [requestId, setRequestId] = useState(newRequestId);
+  // Made in the browser after hydration (a server-made id would differ from the client's first render).
+  const [requestId, setRequestId] = useState("");
+  useEffect(() => setRequestId(newRequestId()), []);
   const [errors, setErrors] = useState<FieldErrors>({});
   const numbers = new Intl.NumberFormat(locale);
   const mt = t.member;
