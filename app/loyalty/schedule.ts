@@ -150,10 +150,40 @@ export function timeZoneOffsetMs(instant: Date, timeZone: string): number {
   return utcOfParts(zonedParts(new Date(wholeSeconds), timeZone)) - wholeSeconds;
 }
 
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const MAX_CACHED_BUCKETS = 200_000;
+const offsetCache = new Map<string, Map<number, number | null>>();
+
+/**
+ * The zone offset at `time`, memoized per 15-minute bucket: a bucket whose first and last second
+ * have the same offset holds no transition (none are closer than 15 minutes), so every instant in it
+ * shares that offset. Buckets with a transition are computed exactly each time. Intl formatting
+ * costs ~6 µs a call; the nightly jobs convert millions of ledger timestamps.
+ */
+function cachedOffsetMs(time: number, timeZone: string): number {
+  let zone = offsetCache.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  const bucket = Math.floor(time / OFFSET_BUCKET_MS);
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    const start = timeZoneOffsetMs(new Date(bucket * OFFSET_BUCKET_MS), timeZone);
+    const end = timeZoneOffsetMs(new Date((bucket + 1) * OFFSET_BUCKET_MS - 1000), timeZone);
+    offset = start === end ? start : null;
+    if (zone.size >= MAX_CACHED_BUCKETS) zone.clear();
+    zone.set(bucket, offset);
+  }
+  return offset ?? timeZoneOffsetMs(new Date(time), timeZone);
+}
+
 /** The shop-local calendar day at an instant. */
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
-  const p = zonedParts(instant, timeZone);
-  return formatDate(p.year, p.month, p.day);
+  const time = instant.getTime();
+  if (!Number.isFinite(time)) throw new RangeError("invalid date");
+  const local = new Date(Math.floor(time / 1000) * 1000 + cachedOffsetMs(time, timeZone));
+  return formatDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
 }
 
 /** The shop-local wall-clock time at an instant, "yyyy-mm-ddThh:mm:ss". */

@@ -169,6 +169,46 @@ describe("period windows and keys", () => {
   });
 });
 
+describe("fast local dates", () => {
+  const zones = [NY, SEOUL, "Europe/London", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham"];
+  const slowDate = (instant: Date, zone: string) => localDateTimeOf(instant, zone).slice(0, 10);
+
+  it("agree with Intl over a whole year in zones with odd offsets and half-hour DST", () => {
+    const mismatches: string[] = [];
+    for (const zone of zones) {
+      for (let t = Date.parse("2026-01-01T00:00:00Z"); t < Date.parse("2027-01-01T00:00:00Z"); t += 193 * 60_000) {
+        const instant = new Date(t + 17_000);
+        if (localDateOf(instant, zone) !== slowDate(instant, zone)) mismatches.push(`${zone} ${instant.toISOString()}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("agree minute by minute around DST transitions", () => {
+    const windows: Array<[string, string]> = [
+      [NY, "2026-03-08T07:00:00Z"],
+      [NY, "2026-11-01T06:00:00Z"],
+      ["Australia/Lord_Howe", "2026-04-04T15:00:00Z"],
+      ["Australia/Lord_Howe", "2026-10-03T15:30:00Z"],
+      ["Europe/London", "2026-03-29T01:00:00Z"],
+    ];
+    const mismatches: string[] = [];
+    for (const [zone, iso] of windows) {
+      const center = Date.parse(iso);
+      for (let t = center - 4 * HOUR; t <= center + 4 * HOUR; t += 60_000) {
+        for (const instant of [new Date(t), new Date(t - 1)]) {
+          if (localDateOf(instant, zone) !== slowDate(instant, zone)) mismatches.push(`${zone} ${instant.toISOString()}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(localDateOf(new Date("2026-11-23T10:14:59.999Z"), "Asia/Kathmandu")).toBe("2026-11-23");
+    expect(localDateOf(new Date("2026-11-23T18:14:59.999Z"), "Asia/Kathmandu")).toBe("2026-11-23");
+    expect(localDateOf(new Date("2026-11-23T18:15:00Z"), "Asia/Kathmandu")).toBe("2026-11-24");
+    expect(() => localDateOf(new Date(Number.NaN), NY)).toThrow(RangeError);
+  });
+});
+
 it("localDateOf agrees with businessDay", () => {
   const now = new Date("2028-02-29T23:30:00Z");
   expect(localDateOf(now, SEOUL)).toBe("2028-03-01");
