@@ -23,8 +23,13 @@ export function formFields(formData: FormData): Record<string, string> {
   return fields;
 }
 
-/** Runs `effect` once per new action answer (a fetcher's data object), not on every render. */
-export function useOnNewData<T>(data: T | undefined, effect: (data: T) => void): void {
+/**
+ * Runs `effect` once per new action answer of a fetcher, not on every render — and only once the
+ * fetcher is idle: its data arrives while Remix still revalidates the page's loaders, and a navigation
+ * started then (to a newly created reward) lost the race to that revalidation's older data.
+ */
+export function useFetcherResult<T>(fetcher: { state: string; data?: T }, effect: (data: T) => void): void {
+  const data = fetcher.state === "idle" ? fetcher.data : undefined;
   const seen = useRef<T | undefined>(undefined);
   const latest = useRef(effect);
   latest.current = effect;

@@ -16,7 +16,7 @@ import {
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { fieldErrors, formFields, useOnNewData, type FieldErrors } from "~/components/admin-forms";
+import { fieldErrors, formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
 import { AdjustPointsInput, adjustPoints, isMembersRedemption, memberDetail } from "~/loyalty/services/members-admin.server";
 import { cancelRedemption } from "~/loyalty/services/redemptions.server";
@@ -91,7 +91,7 @@ export default function MemberPage() {
   const mt = t.member;
   const name = member.erased ? t.members.erased : (member.name ?? member.email ?? t.members.noName);
 
-  useOnNewData(adjust.data, (result) => {
+  useFetcherResult(adjust, (result) => {
     if (!result.ok) {
       setErrors(result.errors);
       shopify.toast.show(result.errors.delta ?? result.errors.form ?? t.common.fixErrors, { isError: true });
@@ -104,7 +104,7 @@ export default function MemberPage() {
     setRequestId(newRequestId()); // the next adjustment is a new request
     shopify.toast.show(format(mt.adjustedToast, { balance: numbers.format(result.balance) }));
   });
-  useOnNewData(cancel.data, (result) => {
+  useFetcherResult(cancel, (result) => {
     if (!result.ok) shopify.toast.show(result.errors.form ?? t.common.fixErrors, { isError: true });
     else if (result.intent === "cancel") shopify.toast.show(format(mt.cancelledToast, { count: result.refunded }));
     revalidator.revalidate();

@@ -3,7 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
-import { fieldErrors, formFields, useOnNewData, type FieldErrors } from "~/components/admin-forms";
+import { fieldErrors, formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
 import {
   ProgramSettingsInput,
@@ -46,7 +46,7 @@ export default function ProgramPage() {
   const dirty = JSON.stringify(form) !== JSON.stringify(saved);
   const saving = fetcher.state !== "idle";
 
-  useOnNewData(fetcher.data, (result) => {
+  useFetcherResult(fetcher, (result) => {
     if (result.ok) {
       const next = stateOf(result.settings);
       setSaved(next);

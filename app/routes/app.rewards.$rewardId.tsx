@@ -17,7 +17,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { z } from "zod";
-import { formFields, useOnNewData, type FieldErrors } from "~/components/admin-forms";
+import { formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { RewardPreview } from "~/components/reward-preview";
 import { format, useAdminStrings } from "~/i18n/admin";
 import { EMPTY_REWARD_FORM, REWARD_FORM_KINDS, type RewardFormValues } from "~/loyalty/reward-form";
@@ -84,7 +84,7 @@ export default function RewardPage() {
   const busy = fetcher.state !== "idle";
   const rw = t.reward;
 
-  useOnNewData(fetcher.data, (result) => {
+  useFetcherResult(fetcher, (result) => {
     if (!result.ok) {
       setErrors(result.errors);
       shopify.toast.show(result.errors.form ?? t.common.fixErrors, { isError: true });

@@ -152,6 +152,32 @@ describe("admin pages in the demo's admin frame", () => {
     expect(errors).toEqual([]);
   });
 
+  it("sets up a reward with the save bar and its live preview, then finds it in the catalog", async () => {
+    const { page, frame, errors } = await openAdmin();
+    await navigate(page, "Rewards");
+    await frame.getByRole("link", { name: "Create reward" }).first().click();
+    await frame.getByLabel("Type").selectOption("sliding_scale");
+    await frame.getByLabel("Name").fill("Thank-you points off");
+    await frame.getByLabel("Points per step").fill("100");
+    await frame.getByLabel(/Amount per step/).fill("1.00");
+    await frame.getByLabel("Minimum points").fill("100");
+    await frame.getByLabel("Maximum points").fill("1000");
+    const preview = frame.getByTestId("reward-preview");
+    await expect(preview.textContent()).resolves.toContain("Thank-you points off");
+    await expect(preview.textContent()).resolves.toMatch(/1\.00 \w+ off per 100 points \(100–1000 points\)/);
+
+    const saveBar = page.locator("#savebar");
+    await saveBar.waitFor();
+    await saveBar.locator("button", { hasText: "Save" }).click();
+    await page.locator("#toasts .toast", { hasText: "Reward created" }).waitFor();
+    await saveBar.waitFor({ state: "hidden" });
+
+    await navigate(page, "Rewards");
+    await frame.locator("tr", { hasText: "Thank-you points off" }).waitFor();
+    await expect(frame.locator("tr", { hasText: "Thank-you points off" }).textContent()).resolves.toContain("Sliding scale");
+    expect(errors).toEqual([]);
+  });
+
   it("filters members by search, then adjusts one member's points and shows the new balance", async () => {
     const { page, frame, errors } = await openAdmin();
     await navigate(page, "Members");
