@@ -107,13 +107,12 @@ export function expirySchedule(
   const balance = entries.reduce((sum, entry) => sum + entry.delta, 0);
   if (balance <= 0) return [];
   if (settings.mode === "inactivity") {
-    const active = entries.filter((entry) => ACTIVITY.has(entry.kind));
-    const last = (active.length > 0 ? active : entries).reduce<LocalDate | null>((latest, entry) => {
-      const day = localDateOf(entry.at, context.timeZone);
-      return latest === null ? day : maxLocalDate(latest, day);
-    }, null);
+    // The local day only grows with the instant: convert the latest one.
+    const latest = (candidates: readonly ExpiryLedgerEntry[]) =>
+      candidates.reduce<Date | null>((max, entry) => (max === null || entry.at > max ? entry.at : max), null);
+    const last = latest(entries.filter((entry) => ACTIVITY.has(entry.kind))) ?? latest(entries);
     if (last === null) return [];
-    const expiresOn = expiryDay(last, settings);
+    const expiresOn = expiryDay(localDateOf(last, context.timeZone), settings);
     return [{ points: balance, expiresOn, idempotencyKey: `expire:${context.memberId}:${expiresOn}`, lotEntryId: null }];
   }
   return remainingLots(entries).map((lot) => {
@@ -137,30 +136,35 @@ interface Lot {
  */
 export function remainingLots(entries: readonly ExpiryLedgerEntry[]): Lot[] {
   const lots: Lot[] = [];
+  const byId = new Map<string, Lot>();
+  let head = 0; // lots before head are empty
   let shortfall = 0;
   for (const entry of entries) {
     if (!Number.isSafeInteger(entry.delta)) throw new RangeError(`entry ${entry.id}: delta must be an integer`);
     if (entry.delta > 0) {
       const paid = Math.min(shortfall, entry.delta);
       shortfall -= paid;
-      lots.push({ id: entry.id, at: entry.at, remaining: entry.delta - paid });
+      const lot = { id: entry.id, at: entry.at, remaining: entry.delta - paid };
+      lots.push(lot);
+      byId.set(entry.id, lot);
       continue;
     }
     let debit = -entry.delta;
     if (entry.kind === "expiry" && entry.expiresEntryId) {
-      const named = lots.find((lot) => lot.id === entry.expiresEntryId);
+      const named = byId.get(entry.expiresEntryId);
       if (named) {
         const taken = Math.min(named.remaining, debit);
         named.remaining -= taken;
         debit -= taken;
       }
     }
-    for (const lot of lots) {
-      if (debit === 0) break;
+    for (let index = head; index < lots.length && debit > 0; index += 1) {
+      const lot = lots[index] as Lot;
       const taken = Math.min(lot.remaining, debit);
       lot.remaining -= taken;
       debit -= taken;
     }
+    while (head < lots.length && (lots[head] as Lot).remaining === 0) head += 1;
     shortfall += debit;
   }
   return lots.filter((lot) => lot.remaining > 0);

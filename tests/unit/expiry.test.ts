@@ -147,6 +147,22 @@ describe("per-earning expiry (FIFO)", () => {
     expect(expirySchedule([entry("earn", "2028-02-29", 5)], yearly, { memberId: "m1", timeZone: NY })[0]?.expiresOn).toBe("2029-02-28");
   });
 
+  it("many small earnings and debits: only the newest remain", () => {
+    const entries: ExpiryLedgerEntry[] = [];
+    for (let i = 0; i < 5_000; i += 1) {
+      entries.push({ id: `l${i}`, at: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000), kind: "earn", delta: 2 });
+      entries.push({ id: `d${i}`, at: new Date(Date.UTC(2025, 0, 1) + i * 3_600_000 + 1), kind: "redeem", delta: -1 });
+    }
+    entries.push({ id: "big", at: new Date(Date.UTC(2026, 0, 1)), kind: "redeem", delta: -4_990 });
+    expect(remainingLots(entries).map((lot) => [lot.id, lot.remaining])).toEqual([
+      ["l4995", 2],
+      ["l4996", 2],
+      ["l4997", 2],
+      ["l4998", 2],
+      ["l4999", 2],
+    ]);
+  });
+
   it("rejects fractional deltas", () => {
     expect(() => remainingLots([entry("earn", "2025-01-01", 1.5)])).toThrow(RangeError);
   });
@@ -170,6 +186,11 @@ describe("inactivity expiry", () => {
     const entries = [entry("earn", "2025-01-10", 100), entry("earn", "2025-09-01", 5)];
     expect(dueExpiries(entries, s, ctx("2025-07-10"))).toEqual([]);
     expect(memberExpiryNotice(entries, s, ctx("2025-09-02"))).toEqual({ points: 105, expiresOn: "2026-03-01" });
+  });
+
+  it("without any activity, the clock runs from the latest entry", () => {
+    const entries = [entry("reversal", "2025-02-10", 30), entry("reversal", "2025-01-10", 10)];
+    expect(memberExpiryNotice(entries, s, ctx("2025-03-01"))).toEqual({ points: 40, expiresOn: "2025-08-10" });
   });
 
   it("once expired (balance 0), nothing more is due", () => {
