@@ -178,7 +178,7 @@ export interface TierProgress {
  * A member's progress in the qualification period that contains `asOf` (a shop-local date), up to
  * and including `asOf`. Events count on their shop-local date. A refund counts against the period of the order it
  * refunds (a January refund of a December order lowers last year, not this one), capped at what the
- * order brought. Refunds dated after `refundsThrough` (default `asOf`) are ignored so a review is
+ * order brought; an order or earning listed twice (same ref) counts once. Refunds dated after `refundsThrough` (default `asOf`) are ignored so a review is
  * reproducible, as are refunds of orders not in `events`. An order counts for orders_count while any
  * of its amount is unrefunded.
  */
@@ -188,12 +188,15 @@ export function qualifyingProgress(
 ): TierProgress {
   const window = periodWindow(options.period, options.asOf);
   const orders = new Map<string, { amount: Micros; points: number; refundedAmount: Micros; refundedPoints: number }>();
+  const otherEarnings = new Set<string>();
   let otherPoints = 0;
   for (const event of events) {
     if (event.type === "refund") continue;
     const day = localDateOf(event.at, options.timeZone);
     if (!inRange(day, window) || compareLocalDates(day, options.asOf) > 0) continue;
     if (event.type === "earn") {
+      if (otherEarnings.has(event.ref)) continue;
+      otherEarnings.add(event.ref);
       otherPoints += Math.max(0, event.points);
     } else if (!orders.has(event.orderRef)) {
       orders.set(event.orderRef, {

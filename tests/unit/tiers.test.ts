@@ -209,10 +209,13 @@ describe("qualifying progress per period", () => {
       order("a", "2026-05-01T15:00:00Z", "100"),
       refund("a", "2027-01-02T15:00:00Z", "100"),
       refund("zzz", "2026-05-02T15:00:00Z", "100"),
+      { type: "earn", ref: "birthday:2026", at: at("2026-06-02T15:00:00Z"), points: 40 },
+      { type: "earn", ref: "birthday:2026", at: at("2026-06-02T15:00:00Z"), points: 40 },
     ];
     expect(qualifyingProgress(list, { period: "calendar_year", asOf: "2026-12-31", timeZone: NY })).toMatchObject({
       amountSpent: "100",
       ordersCount: 1,
+      pointsEarned: 40,
     });
     expect(qualifyingProgress(list, { period: "lifetime", asOf: "2027-01-02", timeZone: NY }).ordersCount).toBe(0);
   });
