@@ -204,7 +204,7 @@ describe("qualifying progress per period", () => {
   });
 
   it("ignores refunds after the day reviewed, refunds of unknown orders and duplicate orders", () => {
-    const list = [
+    const list: QualifyingEvent[] = [
       order("a", "2026-05-01T15:00:00Z", "100"),
       order("a", "2026-05-01T15:00:00Z", "100"),
       refund("a", "2027-01-02T15:00:00Z", "100"),
