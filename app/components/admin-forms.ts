@@ -39,3 +39,8 @@ export function useFetcherResult<T>(fetcher: { state: string; data?: T }, effect
     latest.current(data);
   }, [data]);
 }
+
+/** The staff user who acted: the verified session token's `sub` (never a value from the form). */
+export function staffIdOf(sessionToken: { sub?: unknown } | undefined): string | null {
+  return typeof sessionToken?.sub === "string" && sessionToken.sub !== "" ? sessionToken.sub : null;
+}

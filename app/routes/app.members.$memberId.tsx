@@ -16,10 +16,9 @@ import {
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { fieldErrors, formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
-import { AdjustPointsInput, adjustPoints, isMembersRedemption, memberDetail } from "~/loyalty/services/members-admin.server";
-import { cancelRedemption } from "~/loyalty/services/redemptions.server";
+import { AdjustPointsInput, adjustPoints, cancelMemberReward, memberDetail } from "~/loyalty/services/members-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -42,8 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { session, sessionToken } = await authenticate.admin(request);
   const fields = formFields(await request.formData());
   const memberId = params.memberId ?? "";
-  // The staff user who acted, from the verified session token (never from the form).
-  const staffId = typeof sessionToken?.sub === "string" ? sessionToken.sub : null;
+  const staffId = staffIdOf(sessionToken);
   const fail = (errors: FieldErrors, status: number) => data<ActionResult>({ ok: false, errors }, { status });
 
   if (fields.intent === "adjust") {
@@ -58,13 +56,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (fields.intent === "cancel") {
     const parsed = CancelInput.safeParse(fields);
     if (!parsed.success) return fail(fieldErrors(parsed.error.issues), 400);
-    // Scoped twice: the member must be this shop's, and the redemption this member's.
-    if (!(await isMembersRedemption(session.shop, memberId, parsed.data.redemptionId))) {
-      return fail({ form: "Reward not found" }, 404);
-    }
-    const outcome = await cancelRedemption(session.shop, parsed.data.redemptionId, staffId);
+    const outcome = await cancelMemberReward(session.shop, memberId, parsed.data.redemptionId, staffId);
     if (outcome.ok) return data<ActionResult>({ ok: true, intent: "cancel", refunded: outcome.refunded });
-    return fail({ form: outcome.reason === "not_found" ? "Reward not found" : `This reward is ${outcome.status ?? "not cancellable"}` }, 409);
+    return outcome.reason === "not_found"
+      ? fail({ form: "Reward not found" }, 404)
+      : fail({ form: `This reward is ${outcome.status ?? "not cancellable"}` }, 409);
   }
 
   return fail({ form: "Unknown action" }, 400);

@@ -3,7 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
-import { fieldErrors, formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
 import {
   ProgramSettingsInput,
@@ -21,10 +21,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionResult = { ok: true; settings: ProgramSettingsView } | { ok: false; errors: FieldErrors };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session } = await authenticate.admin(request);
+  const { session, sessionToken } = await authenticate.admin(request);
   const parsed = ProgramSettingsInput.safeParse(formFields(await request.formData()));
   if (!parsed.success) return data<ActionResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
-  return data<ActionResult>({ ok: true, settings: await updateProgramSettings(session.shop, parsed.data) });
+  return data<ActionResult>({ ok: true, settings: await updateProgramSettings(session.shop, parsed.data, staffIdOf(sessionToken)) });
 }
 
 const SAVE_BAR_ID = "program-save-bar";

@@ -17,12 +17,11 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { z } from "zod";
-import { formFields, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { RewardPreview } from "~/components/reward-preview";
 import { format, useAdminStrings } from "~/i18n/admin";
 import { EMPTY_REWARD_FORM, REWARD_FORM_KINDS, type RewardFormValues } from "~/loyalty/reward-form";
-import { createReward } from "~/loyalty/services/redemptions.server";
-import { rewardEditor, setRewardActive, updateReward, validateRewardForm } from "~/loyalty/services/rewards-admin.server";
+import { createRewardAsStaff, rewardEditor, setRewardActive, updateReward, validateRewardForm } from "~/loyalty/services/rewards-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -41,7 +40,8 @@ type ActionResult =
 const Intent = z.enum(["save", "archive", "unarchive"]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { session } = await authenticate.admin(request);
+  const { session, sessionToken } = await authenticate.admin(request);
+  const staffId = staffIdOf(sessionToken);
   const fields = formFields(await request.formData());
   const rewardId = params.rewardId ?? "";
   const intent = Intent.safeParse(fields.intent);
@@ -51,18 +51,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent.data !== "save") {
     if (rewardId === "new") return notFound();
     const archived = intent.data === "archive";
-    const outcome = await setRewardActive(session.shop, rewardId, !archived);
+    const outcome = await setRewardActive(session.shop, rewardId, !archived, staffId);
     return outcome.ok ? data<ActionResult>({ ok: true, intent: archived ? "archived" : "unarchived" }) : notFound();
   }
 
   const valid = validateRewardForm(fields);
   if (!valid.ok) return data<ActionResult>({ ok: false, errors: valid.errors }, { status: 400 });
   if (rewardId === "new") {
-    const created = await createReward(session.shop, valid.input);
+    const created = await createRewardAsStaff(session.shop, valid.input, staffId);
     if (!created.ok) return data<ActionResult>({ ok: false, errors: { form: created.issues.join("; ") } }, { status: 400 });
     return data<ActionResult>({ ok: true, intent: "created", id: created.id });
   }
-  const outcome = await updateReward(session.shop, rewardId, valid.input);
+  const outcome = await updateReward(session.shop, rewardId, valid.input, staffId);
   if (outcome.ok) return data<ActionResult>({ ok: true, intent: "saved" });
   return outcome.reason === "invalid" ? data<ActionResult>({ ok: false, errors: outcome.errors }, { status: 400 }) : notFound();
 }

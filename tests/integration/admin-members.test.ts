@@ -129,6 +129,12 @@ describe("member page", () => {
       { delta: 50, staffId: "9001", idempotencyKey: `adjust:${fields.requestId}`, description: "Adjusted by staff: Goodwill for a late parcel" },
     ]);
 
+    // One audit entry for the two submits, with the staff user, the reason and the balances.
+    const audit = await db.auditLog.findMany({ where: { subjectId: id } });
+    expect(audit).toMatchObject([{ action: "member.adjust_points", staffId: "9001", subjectType: "member" }]);
+    expect(JSON.parse(audit[0]?.before ?? "{}")).toEqual({ balance: 100 });
+    expect(JSON.parse(audit[0]?.after ?? "{}")).toMatchObject({ balance: 150, delta: 50, reason: "Goodwill for a late parcel" });
+
     const minus = await adjust(id, { delta: "-150", reason: "Fraudulent order", requestId: requestId() });
     expect(minus.body).toMatchObject({ ok: true, balance: 0 });
 
@@ -145,6 +151,7 @@ describe("member page", () => {
     expect(both.map((r) => r.body.ok)).toEqual([true, true]);
     expect(both.map((r) => r.body.balance)).toEqual([10, 10]);
     expect(await db.ledgerEntry.count({ where: { memberId: id, kind: "manual_adjustment" } })).toBe(1);
+    expect(await db.auditLog.count({ where: { subjectId: id } })).toBe(1);
   });
 
   it("refuses a debit below zero and invalid input, changing nothing", async () => {
@@ -160,6 +167,7 @@ describe("member page", () => {
 
     expect(await db.ledgerEntry.count({ where: { memberId: id } })).toBe(1);
     expect((await db.member.findUniqueOrThrow({ where: { id } })).balance).toBe(30);
+    expect(await db.auditLog.count()).toBe(0);
   });
 
   it("lists the member's rewards and cancels an unused one (points back, by the token's staff user)", async () => {
@@ -188,6 +196,9 @@ describe("member page", () => {
     );
     expect(cancelled).toMatchObject({ status: 200, body: { ok: true, intent: "cancel", refunded: 500 } });
     expect(await db.redemption.findUniqueOrThrow({ where: { id: redemptionId } })).toMatchObject({ status: "cancelled", staffId: "77" });
+    expect(await db.auditLog.findMany({ where: { subjectId: redemptionId } })).toMatchObject([
+      { action: "redemption.cancel", staffId: "77", subjectType: "redemption" },
+    ]);
     expect((await db.member.findUniqueOrThrow({ where: { id } })).balance).toBe(1000);
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
   });
@@ -227,6 +238,7 @@ describe("member page", () => {
     expect((await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).status).toBe("issued");
     expect((await db.member.findUniqueOrThrow({ where: { id: theirs.id } })).balance).toBe(40);
     expect(await db.ledgerEntry.count({ where: { kind: "manual_adjustment" } })).toBe(0);
+    expect(await db.auditLog.count()).toBe(0);
   });
 
   it("refuses a forged session token", async () => {

@@ -40,7 +40,7 @@ describe("Program page", () => {
   });
 
   it("saves valid settings for that shop only, and queues the storefront program sync", async () => {
-    const saved = await adminAction(action, "/app/program", SHOP_A, VALID);
+    const saved = await adminAction(action, "/app/program", SHOP_A, VALID, { token: await sessionToken(SHOP_A, { sub: "4242" }) });
     expect(saved).toMatchObject({
       status: 200,
       body: { ok: true, settings: { earnRate: "2", earnRounding: "round", minimumOrderAmount: "10.00", includePosOrders: false, signupBonusPoints: "25" } },
@@ -49,6 +49,12 @@ describe("Program page", () => {
     expect(a).toMatchObject({ earnRate: "2", earnRounding: "round", minimumOrderAmount: "10.00", includePosOrders: false, signupBonusPoints: 25 });
     expect(await db.shopifyOutbox.count({ where: { shopId: a.id, kind: "program", status: "pending" } })).toBe(1);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP_B } })).earnRate).toBe("3");
+
+    // The audit log: who (the token's staff user), before and after.
+    const audit = await db.auditLog.findMany({ where: { shopId: a.id } });
+    expect(audit).toMatchObject([{ action: "program.update", staffId: "4242", subjectType: "shop", subjectId: a.id }]);
+    expect(JSON.parse(audit[0]?.before ?? "{}")).toMatchObject({ earnRate: "1", earnRounding: "floor", signupBonusPoints: 0 });
+    expect(JSON.parse(audit[0]?.after ?? "{}")).toMatchObject({ earnRate: "2", earnRounding: "round", signupBonusPoints: 25 });
   });
 
   it("returns an error next to each bad field and changes nothing", async () => {
@@ -67,6 +73,7 @@ describe("Program page", () => {
     const after = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
     expect(after).toEqual(before);
     expect(await db.shopifyOutbox.count({ where: { shopId: before.id } })).toBe(0);
+    expect(await db.auditLog.count()).toBe(0);
   });
 
   it("an empty minimum order means none", async () => {

@@ -70,8 +70,15 @@ describe("Rewards pages", () => {
     expect(renamed).toMatchObject({ status: 200, body: { ok: true, intent: "saved" } });
     const row = await db.reward.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ kind, name: `${FORMS[kind]?.name} (edited)` });
-    // Each write re-publishes the storefront's program.
+    // Each write re-publishes the storefront's program, and is audited with the before/after rows.
     expect(await db.shopifyOutbox.count({ where: { shopId: row.shopId, kind: "program", status: "pending" } })).toBe(1);
+    const audit = await db.auditLog.findMany({ where: { subjectId: id }, orderBy: { createdAt: "asc" } });
+    expect(audit.map((a) => [a.action, a.before === null])).toEqual([
+      ["reward.create", true],
+      ["reward.update", false],
+    ]);
+    expect(JSON.parse(audit[1]?.before ?? "{}").name).toBe(FORMS[kind]?.name);
+    expect(JSON.parse(audit[1]?.after ?? "{}").name).toBe(`${FORMS[kind]?.name} (edited)`);
   });
 
   it("stores the sliding scale's steps and the stacking flags it was given", async () => {
@@ -99,6 +106,7 @@ describe("Rewards pages", () => {
     expect(percent.body.errors.percentage).toMatch(/at most 100/);
     expect(await db.reward.count()).toBe(0);
     expect(await db.shopifyOutbox.count()).toBe(0);
+    expect(await db.auditLog.count()).toBe(0);
 
     // An edit with a bad value leaves the stored reward as it was.
     const { id } = (await save("new", FORMS.amount_off ?? {})).body;
@@ -116,6 +124,11 @@ describe("Rewards pages", () => {
     expect(list.body.rewards).toMatchObject([{ id, active: false, redemptions: 0 }]);
     await adminAction(action, `/app/rewards/${id}`, SHOP_A, { intent: "unarchive" }, { params: { rewardId: id } });
     expect(await db.reward.findUniqueOrThrow({ where: { id } })).toMatchObject({ active: true });
+    expect((await db.auditLog.findMany({ where: { subjectId: id }, orderBy: { createdAt: "asc" } })).map((a) => a.action)).toEqual([
+      "reward.create",
+      "reward.archive",
+      "reward.unarchive",
+    ]);
     // There is no delete: an unknown intent changes nothing.
     const unknown = await adminAction(action, `/app/rewards/${id}`, SHOP_A, { intent: "delete" }, { params: { rewardId: id } });
     expect(unknown.status).toBe(400);
@@ -135,5 +148,6 @@ describe("Rewards pages", () => {
     expect(archive.status).toBe(404);
     expect(await db.reward.findUniqueOrThrow({ where: { id: other.id } })).toEqual(before);
     expect(await db.shopifyOutbox.findMany()).toEqual(outboxBefore);
+    expect(await db.auditLog.count()).toBe(0);
   });
 });

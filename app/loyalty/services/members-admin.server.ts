@@ -7,6 +7,8 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import db from "~/db.server";
 import { appendCredit, appendDebit, runOnce } from "~/loyalty/ledger.server";
+import { writeAudit } from "./audit-log.server";
+import { cancelRedemption, type CancelOutcome } from "./redemptions.server";
 import { ensureShop } from "./shops.server";
 
 /** The ledger kind of a staff adjustment (listed in ledger.server.ts EntryKind). */
@@ -304,6 +306,7 @@ export async function adjustPoints(
   };
   try {
     const outcome = await runOnce(db, async (tx) => {
+      const before = await tx.member.findUniqueOrThrow({ where: { id: member.id }, select: { balance: true } });
       if (adjustment.delta > 0) {
         await appendCredit(tx, { ...entry, delta: adjustment.delta });
       } else {
@@ -313,6 +316,16 @@ export async function adjustPoints(
           throw new Insufficient(balance);
         }
       }
+      // Same transaction as the entry: a double submit (idempotency conflict) rolls this back too.
+      await writeAudit(tx, {
+        shopId: shop.id,
+        staffId,
+        action: "member.adjust_points",
+        subjectType: "member",
+        subjectId: member.id,
+        before: { balance: before.balance },
+        after: { balance: before.balance + adjustment.delta, delta: adjustment.delta, reason: adjustment.reason, requestId: adjustment.requestId },
+      });
     });
     const { balance } = await db.member.findUniqueOrThrow({ where: { id: member.id }, select: { balance: true } });
     return { ok: true, balance, alreadyApplied: !outcome.applied };
@@ -328,11 +341,33 @@ export async function adjustPoints(
   }
 }
 
-/** Whether the redemption is this member's, in this shop (a cancel from the member page must be). */
-export async function isMembersRedemption(shopDomain: string, memberId: string, redemptionId: string): Promise<boolean> {
-  const found = await db.redemption.findFirst({
+/**
+ * Staff cancel an unused reward from the member page: only a redemption of this member in this shop,
+ * through the one cancel path (cancelRedemption: the code is deleted in Shopify, then the points come
+ * back), then the audit entry — a separate transaction, as cancelRedemption owns its own.
+ */
+export async function cancelMemberReward(
+  shopDomain: string,
+  memberId: string,
+  redemptionId: string,
+  staffId: string | null,
+): Promise<CancelOutcome> {
+  const redemption = await db.redemption.findFirst({
     where: { id: redemptionId, memberId, shop: { domain: shopDomain } },
-    select: { id: true },
+    select: { id: true, shopId: true, status: true },
   });
-  return found !== null;
+  if (!redemption) return { ok: false, reason: "not_found" };
+  const outcome = await cancelRedemption(shopDomain, redemption.id, staffId);
+  if (outcome.ok && !outcome.alreadyCancelled) {
+    await writeAudit(db, {
+      shopId: redemption.shopId,
+      staffId,
+      action: "redemption.cancel",
+      subjectType: "redemption",
+      subjectId: redemption.id,
+      before: { status: redemption.status },
+      after: { status: "cancelled", pointsReturned: outcome.refunded },
+    });
+  }
+  return outcome;
 }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import db from "~/db.server";
 import { isDecimalAmount, toMicros } from "~/loyalty/money";
+import { writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
 
@@ -62,9 +63,31 @@ export async function programSettings(shopDomain: string): Promise<ProgramSettin
   };
 }
 
-/** Writes validated settings; the storefront's program metafield is re-sent with them (same transaction). */
-export async function updateProgramSettings(shopDomain: string, update: ProgramSettingsUpdate): Promise<ProgramSettingsView> {
+const SETTINGS = {
+  programEnabled: true,
+  earnRate: true,
+  earnRounding: true,
+  minimumOrderAmount: true,
+  includePosOrders: true,
+  includeTestOrders: true,
+  signupBonusPoints: true,
+} as const;
+
+/**
+ * Writes validated settings. In the same transaction: the storefront's program metafield gets its
+ * pending sync (ADR 009) and the audit log records who changed the settings from what to what.
+ */
+export async function updateProgramSettings(
+  shopDomain: string,
+  update: ProgramSettingsUpdate,
+  staffId: string | null = null,
+): Promise<ProgramSettingsView> {
   const shop = await ensureShop(shopDomain);
-  await db.$transaction([db.shop.update({ where: { id: shop.id }, data: update }), queueProgramSync(db, shop.id)]);
+  await db.$transaction(async (tx) => {
+    const before = await tx.shop.findUniqueOrThrow({ where: { id: shop.id }, select: SETTINGS });
+    const after = await tx.shop.update({ where: { id: shop.id }, data: update, select: SETTINGS });
+    await queueProgramSync(tx, shop.id);
+    await writeAudit(tx, { shopId: shop.id, staffId, action: "program.update", subjectType: "shop", subjectId: shop.id, before, after });
+  });
   return programSettings(shopDomain);
 }

@@ -8,6 +8,8 @@ import db from "~/db.server";
 import type { RewardFormValues } from "~/loyalty/reward-form";
 import { REWARD_KINDS, parseRewardDefinition, rewardToColumns, type RewardInput } from "~/loyalty/rewards";
 import type { RewardKind } from "~/loyalty/storefront-contract";
+import { writeAudit, type AuditAction } from "./audit-log.server";
+import { createReward } from "./redemptions.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
 
@@ -174,13 +176,18 @@ export type RewardWriteOutcome = { ok: true } | { ok: false; reason: "not_found"
  * Replaces a reward's definition. Redemptions froze the kind, name, points and amount they were
  * issued with, so an edit changes only what future redemptions get.
  */
-export async function updateReward(shopDomain: string, rewardId: string, input: unknown): Promise<RewardWriteOutcome> {
+export async function updateReward(
+  shopDomain: string,
+  rewardId: string,
+  input: unknown,
+  staffId: string | null = null,
+): Promise<RewardWriteOutcome> {
   const parsed = parseRewardDefinition(input);
   if (!parsed.success) return { ok: false, reason: "invalid", errors: rewardFieldErrors(parsed.error.issues) };
   const shop = await ensureShop(shopDomain);
   // tierIds belong to the tiers issue; the form does not edit them, so an edit keeps what is stored.
   const { tierIds: _tierIds, ...columns } = rewardToColumns(parsed.data);
-  const found = await writeAndSync(shop.id, rewardId, columns);
+  const found = await writeAndSync(shop.id, rewardId, columns, { action: "reward.update", staffId });
   return found ? { ok: true } : { ok: false, reason: "not_found" };
 }
 
@@ -188,18 +195,46 @@ export async function updateReward(shopDomain: string, rewardId: string, input: 
  * One reward of this shop changes and the storefront's program gets its pending sync, in one
  * transaction; another shop's (or no) reward changes nothing at all, not even the outbox.
  */
-async function writeAndSync(shopId: string, rewardId: string, data: Record<string, unknown>): Promise<boolean> {
+async function writeAndSync(
+  shopId: string,
+  rewardId: string,
+  data: Record<string, unknown>,
+  audit: { action: AuditAction; staffId: string | null },
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const updated = await tx.reward.updateMany({ where: { id: rewardId, shopId }, data });
-    if (updated.count !== 1) return false;
+    const before = await tx.reward.findFirst({ where: { id: rewardId, shopId } });
+    if (!before) return false;
+    const after = await tx.reward.update({ where: { id: before.id }, data });
     await queueProgramSync(tx, shopId);
+    await writeAudit(tx, { shopId, staffId: audit.staffId, action: audit.action, subjectType: "reward", subjectId: rewardId, before, after });
     return true;
   });
 }
 
+/**
+ * createReward (the one creator, shared with seeds and tests) and then the audit entry. Two
+ * transactions: a crash between them loses the entry, never the reward.
+ */
+export async function createRewardAsStaff(
+  shopDomain: string,
+  input: unknown,
+  staffId: string | null,
+): Promise<{ ok: true; id: string } | { ok: false; issues: string[] }> {
+  const created = await createReward(shopDomain, input);
+  if (!created.ok) return created;
+  const reward = await db.reward.findUniqueOrThrow({ where: { id: created.id } });
+  await writeAudit(db, { shopId: reward.shopId, staffId, action: "reward.create", subjectType: "reward", subjectId: reward.id, after: reward });
+  return created;
+}
+
 /** Archive (inactive: gone from the storefront, issued codes still work) or bring back. */
-export async function setRewardActive(shopDomain: string, rewardId: string, active: boolean): Promise<RewardWriteOutcome> {
+export async function setRewardActive(
+  shopDomain: string,
+  rewardId: string,
+  active: boolean,
+  staffId: string | null = null,
+): Promise<RewardWriteOutcome> {
   const shop = await ensureShop(shopDomain);
-  const found = await writeAndSync(shop.id, rewardId, { active });
+  const found = await writeAndSync(shop.id, rewardId, { active }, { action: active ? "reward.unarchive" : "reward.archive", staffId });
   return found ? { ok: true } : { ok: false, reason: "not_found" };
 }
