@@ -7,7 +7,7 @@ import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors 
 import { format, useAdminStrings } from "~/i18n/admin";
 import {
   ProgramSettingsInput,
-  programSettings,
+  programPage,
   updateProgramSettings,
   type ProgramSettingsView,
 } from "~/loyalty/services/program-admin.server";
@@ -15,7 +15,7 @@ import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  return programSettings(session.shop);
+  return programPage(session.shop);
 }
 
 type ActionResult = { ok: true; settings: ProgramSettingsView } | { ok: false; errors: FieldErrors };
@@ -36,8 +36,8 @@ function stateOf(settings: ProgramSettingsView): FormState {
 }
 
 export default function ProgramPage() {
-  const loaded = useLoaderData<typeof loader>();
-  const { t } = useAdminStrings();
+  const { settings: loaded, changes } = useLoaderData<typeof loader>();
+  const { t, locale } = useAdminStrings();
   const shopify = useAppBridge();
   const fetcher = useFetcher<ActionResult>();
   const [saved, setSaved] = useState<FormState>(() => stateOf(loaded));
@@ -168,6 +168,30 @@ export default function ProgramPage() {
               </BlockStack>
             </Card>
           </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                {p.changesHeading}
+              </Text>
+              {changes.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {p.changesEmpty}
+                </Text>
+              ) : (
+                changes.map((change) => (
+                  <Text as="p" key={change.id}>
+                    {format(p.changeLine, {
+                      when: new Date(change.at).toLocaleString(locale),
+                      who: change.staffId ?? "—",
+                      what: change.changed.map((name) => p.settingNames[name]).join(", ") || p.nothingChanged,
+                    })}
+                  </Text>
+                ))
+              )}
+            </BlockStack>
+          </Card>
         </Layout.Section>
       </Layout>
     </Page>

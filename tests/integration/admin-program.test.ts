@@ -35,8 +35,11 @@ describe("Program page", () => {
   it("loads the settings of the token's shop", async () => {
     const a = await adminLoader(loader, "/app/program", SHOP_A);
     const b = await adminLoader(loader, "/app/program", SHOP_B);
-    expect(a).toMatchObject({ status: 200, body: { earnRate: "1", earnRounding: "floor", programEnabled: true, signupBonusPoints: "0" } });
-    expect(b.body.earnRate).toBe("3");
+    expect(a).toMatchObject({
+      status: 200,
+      body: { settings: { earnRate: "1", earnRounding: "floor", programEnabled: true, signupBonusPoints: "0" }, changes: [] },
+    });
+    expect(b.body.settings.earnRate).toBe("3");
   });
 
   it("saves valid settings for that shop only, and queues the storefront program sync", async () => {
@@ -55,6 +58,12 @@ describe("Program page", () => {
     expect(audit).toMatchObject([{ action: "program.update", staffId: "4242", subjectType: "shop", subjectId: a.id }]);
     expect(JSON.parse(audit[0]?.before ?? "{}")).toMatchObject({ earnRate: "1", earnRounding: "floor", signupBonusPoints: 0 });
     expect(JSON.parse(audit[0]?.after ?? "{}")).toMatchObject({ earnRate: "2", earnRounding: "round", signupBonusPoints: 25 });
+    // The page lists it under recent changes, naming what changed.
+    const page = await adminLoader(loader, "/app/program", SHOP_A);
+    expect(page.body.changes).toMatchObject([
+      { staffId: "4242", changed: ["earnRate", "earnRounding", "minimumOrderAmount", "includePosOrders", "signupBonusPoints"] },
+    ]);
+    expect((await adminLoader(loader, "/app/program", SHOP_B)).body.changes).toEqual([]);
   });
 
   it("returns an error next to each bad field and changes nothing", async () => {

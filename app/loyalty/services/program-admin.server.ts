@@ -5,7 +5,7 @@
 import { z } from "zod";
 import db from "~/db.server";
 import { isDecimalAmount, toMicros } from "~/loyalty/money";
-import { writeAudit } from "./audit-log.server";
+import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
 
@@ -90,4 +90,28 @@ export async function updateProgramSettings(
     await writeAudit(tx, { shopId: shop.id, staffId, action: "program.update", subjectType: "shop", subjectId: shop.id, before, after });
   });
   return programSettings(shopDomain);
+}
+
+export type SettingName = keyof typeof SETTINGS;
+
+export interface ProgramChange {
+  id: string;
+  at: string;
+  staffId: string | null;
+  /** The settings this save changed (a save that changed nothing lists none). */
+  changed: SettingName[];
+}
+
+/** The Program page: the settings and the latest changes to them (from the audit log). */
+export async function programPage(shopDomain: string): Promise<{ settings: ProgramSettingsView; changes: ProgramChange[] }> {
+  const settings = await programSettings(shopDomain);
+  const shop = await ensureShop(shopDomain);
+  const trail = await auditTrail(shopDomain, { type: "shop", id: shop.id }, 5);
+  const names = Object.keys(SETTINGS) as SettingName[];
+  const changes = trail.map((item) => {
+    const before = (item.before ?? {}) as Record<string, unknown>;
+    const after = (item.after ?? {}) as Record<string, unknown>;
+    return { id: item.id, at: item.createdAt, staffId: item.staffId, changed: names.filter((name) => before[name] !== after[name]) };
+  });
+  return { settings, changes };
 }
