@@ -22,22 +22,14 @@ import { gzipSync } from "node:zlib";
 import { FIXTURE_PRODUCT, FIXTURE_SHOP } from "../scripts/storefront/fixtures";
 import { EXTENSION_DIR } from "../scripts/storefront/render";
 import { startStorefront, type AppForwarder } from "../scripts/storefront/server";
+import { CHROMIUM_OFFLINE_FLAGS, CHROMIUM_PATH } from "../tests/support/chromium";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.CHROME_PATH ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = CHROMIUM_PATH;
 const SECRET = "bench-widget-secret";
 const APP_URL = "https://keepsake.bench";
 const BUDGETS_KB = { boot: 8, panel: 20, css: 6 } as const;
-const CHROME_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-].join(" ");
+const CHROME_FLAGS = ["--headless=new", ...CHROMIUM_OFFLINE_FLAGS].join(" ");
 
 const log = (...parts: unknown[]) => console.error("[bench:widget]", ...parts);
 

@@ -4,107 +4,43 @@
  * contextual save bar (a bad value first: its error shows next to the field) with the toast after
  * saving; members filtered by search; a member's points adjusted, the new balance shown.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
+import type { BrowserContext, Frame, Page } from "playwright-core";
+import { DESKTOP_BROWSER_UA, launchOfflineChromium, requireChromium } from "../support/chromium";
+import { buildDemoIfStale, runDemo, stopDemo, type DemoProcess } from "../support/demo-process";
 import { freePort } from "../support/free-port";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const DEMO = ["--import", "tsx", path.join(ROOT, "scripts/demo.ts")];
-const BROWSER_UA =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Safari/537.36";
-const BUILT = path.join(ROOT, "build/server/index.js");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function startDemo(args: string[], timeoutMs: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...DEMO, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (/Keepsake demo is running/.test(output)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-// No silent skip: without Chromium the browser suite fails and says how to get it.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-}
+requireChromium();
 
 describe("admin pages in the demo's admin frame", () => {
   let workDir: string;
   let appPort: number;
-  let demo: ChildProcess | undefined;
+  let demo: DemoProcess | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
     // These pages must be in the build the demo serves: rebuild when app/ changed since the last build.
-    if (!existsSync(BUILT) || statSync(BUILT).mtimeMs < newestMtime(path.join(ROOT, "app"))) {
-      const built = spawnSync("flock", ["/tmp/keepsake-build.lock", "npx", "remix", "vite:build"], { cwd: ROOT, encoding: "utf8" });
-      if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
-    }
+    buildDemoIfStale();
     workDir = mkdtempSync(path.join(tmpdir(), "keepsake-admin-e2e-"));
     appPort = await freePort();
     const shopifyPort = await freePort();
-    demo = await startDemo(
+    demo = await runDemo(
       ["--no-build", "--quiet", "--port", String(appPort), "--shopify-port", String(shopifyPort), "--db", path.join(workDir, "demo.sqlite")],
+      /Keepsake demo is running/,
       120_000,
     );
-    context = await chromium.launchPersistentContext(path.join(workDir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      userAgent: BROWSER_UA, // authenticate.admin answers HeadlessChrome (a bot UA) with 410
+    context = await launchOfflineChromium(path.join(workDir, "profile"), {
+      userAgent: DESKTOP_BROWSER_UA,
       viewport: { width: 1280, height: 900 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
     });
-    // Nothing leaves the machine: anything not on loopback is aborted.
-    await context.route(
-      (url) => !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
-      (route) => route.abort(),
-    );
   });
 
   afterAll(async () => {
     await context?.close();
-    await stop(demo);
+    await stopDemo(demo);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

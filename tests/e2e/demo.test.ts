@@ -4,74 +4,28 @@
  * that an order placed in the demo store appears in the dashboard, and that refunding it reverses its points.
  * Runs on free ports and a temporary database, so it never meets a demo someone runs on 3000/3001.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
+import type { BrowserContext, Frame, Page } from "playwright-core";
+import { DESKTOP_BROWSER_UA, launchOfflineChromium, requireChromium } from "../support/chromium";
+import { buildDemoIfStale, DEMO, ROOT, runDemo, stopDemo, type DemoProcess } from "../support/demo-process";
 import { freePort } from "../support/free-port";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const DEMO = ["--import", "tsx", path.join(ROOT, "scripts/demo.ts")];
-const BROWSER_UA =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Safari/537.36";
-
-interface Demo {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function runDemo(args: string[], until: RegExp, timeoutMs: number): Promise<Demo> {
-  const child = spawn(process.execPath, [...DEMO, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (until.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-// No silent skip: without Chromium the browser suite fails and says how to get it.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-}
+requireChromium();
 
 describe("npm run demo", () => {
   let appPort: number;
   let shopifyPort: number;
   let workDir: string;
-  let demo: Demo | undefined;
+  let demo: DemoProcess | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
     // Build once if needed, outside the demo, so every run below can use --no-build.
-    if (!existsSync(path.join(ROOT, "build/server/index.js"))) {
-      const built = spawnSync("flock", ["/tmp/keepsake-build.lock", "npx", "remix", "vite:build"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
-      if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
-    }
+    buildDemoIfStale();
     workDir = mkdtempSync(path.join(tmpdir(), "keepsake-demo-e2e-"));
     appPort = await freePort();
     shopifyPort = await freePort();
@@ -80,31 +34,15 @@ describe("npm run demo", () => {
       /Keepsake demo is running/,
       120_000,
     );
-    context = await chromium.launchPersistentContext(path.join(workDir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      userAgent: BROWSER_UA, // authenticate.admin answers HeadlessChrome (a bot UA) with 410
+    context = await launchOfflineChromium(path.join(workDir, "profile"), {
+      userAgent: DESKTOP_BROWSER_UA,
       viewport: { width: 1280, height: 860 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
     });
-    // Nothing leaves the machine: anything not on loopback is aborted.
-    await context.route(
-      (url) => !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
-      (route) => route.abort(),
-    );
   });
 
   afterAll(async () => {
     await context?.close();
-    await stop(demo?.child);
+    await stopDemo(demo);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -5,16 +5,17 @@
  * tests' stand-in (discount codes are created there and validated against the 2026-07 schema).
  * Nothing leaves the machine: every request not on loopback is aborted.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import db from "~/db.server";
 import type { RewardInput } from "~/loyalty/rewards";
 import { createReward } from "~/loyalty/services/redemptions.server";
 import { APP_SECRET, deliver, installShop } from "../support/app";
+import { launchOfflineChromium, requireChromium } from "../support/chromium";
 import { resetDatabase } from "../support/database";
 import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
 import { signedAppProxyRequest } from "../support/shopify/app-proxy";
@@ -25,17 +26,13 @@ import { startStorefront, type Storefront } from "../../scripts/storefront/serve
 import type { FixtureCustomer } from "../../scripts/storefront/render";
 import type { MemberResponse } from "~/loyalty/storefront-contract";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOP = FIXTURE_SHOP.domain;
 const APP_URL = "https://keepsake.test";
 const PRODUCT_PATH = `/products/${FIXTURE_PRODUCT.handle}`;
 const [SMALL, LARGE] = FIXTURE_PRODUCT.variants as [(typeof FIXTURE_PRODUCT.variants)[0], (typeof FIXTURE_PRODUCT.variants)[0]];
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-// No silent skip: without Chromium the browser suite fails and says how to get it.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-}
+requireChromium();
 
 let storefront: Storefront;
 let context: BrowserContext;
@@ -145,26 +142,10 @@ describe("storefront widget (theme app extension) in Chromium", () => {
       secret: APP_SECRET(),
       appUrl: APP_URL,
     });
-    context = await chromium.launchPersistentContext(path.join(workDir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
+    context = await launchOfflineChromium(path.join(workDir, "profile"), {
       viewport: { width: 1280, height: 860 },
       permissions: ["clipboard-read", "clipboard-write"],
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
     });
-    // Nothing leaves the machine: anything not on loopback is aborted.
-    await context.route(
-      (url) => !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname),
-      (route) => route.abort(),
-    );
   });
 
   afterAll(async () => {

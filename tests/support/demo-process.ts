@@ -1,0 +1,50 @@
+/**
+ * `npm run demo` as a child process for the browser suites: started on the ports and database a
+ * test gives it, ready once it prints a line, stopped with SIGTERM.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { buildIfStale } from "../../scripts/build-if-stale";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+/** `node` arguments that run the demo (what `npm run demo` runs, without npm in between). */
+export const DEMO = ["--import", "tsx", path.join(ROOT, "scripts/demo.ts")];
+
+export interface DemoProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Builds once if app/ changed since the last build, so every demo a suite starts can use --no-build. */
+export function buildDemoIfStale(): void {
+  buildIfStale({ quiet: true });
+}
+
+export function runDemo(args: string[], until: RegExp, timeoutMs: number): Promise<DemoProcess> {
+  const child = spawn(process.execPath, [...DEMO, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (until.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+export async function stopDemo(demo: DemoProcess | undefined): Promise<void> {
+  const child = demo?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
