@@ -4,48 +4,26 @@
  * contextual save bar (a bad value first: its error shows next to the field) with the toast after
  * saving; members filtered by search; a member's points adjusted, the new balance shown.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Frame, Page } from "playwright-core";
-import { DESKTOP_BROWSER_UA, launchOfflineChromium, requireChromium } from "../support/chromium";
-import { buildDemoIfStale, runDemo, stopDemo, type DemoProcess } from "../support/demo-process";
-import { freePort } from "../support/free-port";
+import { requireChromium } from "../support/chromium";
+import { startDemoInBrowser } from "../support/demo-process";
 
 requireChromium();
 
 describe("admin pages in the demo's admin frame", () => {
-  let workDir: string;
   let appPort: number;
-  let demo: DemoProcess | undefined;
-  let context: BrowserContext | undefined;
+  let context: BrowserContext;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    // These pages must be in the build the demo serves: rebuild when app/ changed since the last build.
-    buildDemoIfStale();
-    workDir = mkdtempSync(path.join(tmpdir(), "keepsake-admin-e2e-"));
-    appPort = await freePort();
-    const shopifyPort = await freePort();
-    demo = await runDemo(
-      ["--no-build", "--quiet", "--port", String(appPort), "--shopify-port", String(shopifyPort), "--db", path.join(workDir, "demo.sqlite")],
-      /Keepsake demo is running/,
-      120_000,
-    );
-    context = await launchOfflineChromium(path.join(workDir, "profile"), {
-      userAgent: DESKTOP_BROWSER_UA,
-      viewport: { width: 1280, height: 900 },
-    });
+    ({ appPort, context, close } = await startDemoInBrowser("admin-e2e", { width: 1280, height: 900 }));
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await stopDemo(demo);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   async function openAdmin(): Promise<{ page: Page; frame: Frame; errors: string[] }> {
-    const page = await context!.newPage();
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`http://localhost:${appPort}/`);

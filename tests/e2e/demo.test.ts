@@ -5,14 +5,12 @@
  * Runs on free ports and a temporary database, so it never meets a demo someone runs on 3000/3001.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Frame, Page } from "playwright-core";
-import { DESKTOP_BROWSER_UA, launchOfflineChromium, requireChromium } from "../support/chromium";
-import { buildDemoIfStale, DEMO, ROOT, runDemo, stopDemo, type DemoProcess } from "../support/demo-process";
+import { requireChromium } from "../support/chromium";
 import { freePort } from "../support/free-port";
+import { DEMO, ROOT, startDemoInBrowser } from "../support/demo-process";
 
 requireChromium();
 
@@ -20,31 +18,14 @@ describe("npm run demo", () => {
   let appPort: number;
   let shopifyPort: number;
   let workDir: string;
-  let demo: DemoProcess | undefined;
-  let context: BrowserContext | undefined;
+  let context: BrowserContext;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    // Build once if needed, outside the demo, so every run below can use --no-build.
-    buildDemoIfStale();
-    workDir = mkdtempSync(path.join(tmpdir(), "keepsake-demo-e2e-"));
-    appPort = await freePort();
-    shopifyPort = await freePort();
-    demo = await runDemo(
-      ["--no-build", "--quiet", "--port", String(appPort), "--shopify-port", String(shopifyPort), "--db", path.join(workDir, "demo.sqlite")],
-      /Keepsake demo is running/,
-      120_000,
-    );
-    context = await launchOfflineChromium(path.join(workDir, "profile"), {
-      userAgent: DESKTOP_BROWSER_UA,
-      viewport: { width: 1280, height: 860 },
-    });
+    ({ appPort, shopifyPort, workDir, context, close } = await startDemoInBrowser("demo-e2e", { width: 1280, height: 860 }));
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await stopDemo(demo);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   async function appFrame(page: Page): Promise<Frame> {
     const iframe = page.locator("iframe#app-iframe");
@@ -69,7 +50,7 @@ describe("npm run demo", () => {
   }
 
   it("lands on the admin frame with the embedded dashboard, then shows a new order and its refund", async () => {
-    const page = await context!.newPage();
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
 

@@ -3,8 +3,13 @@
  * test gives it, ready once it prints a line, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { BrowserContext } from "playwright-core";
 import { buildIfStale } from "../../scripts/build-if-stale";
+import { DESKTOP_BROWSER_UA, launchOfflineChromium } from "./chromium";
+import { freePort } from "./free-port";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 /** `node` arguments that run the demo (what `npm run demo` runs, without npm in between). */
@@ -47,4 +52,42 @@ export async function stopDemo(demo: DemoProcess | undefined): Promise<void> {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
+}
+
+/** A running demo on free ports and a temporary database, with an offline Chromium posing as a desktop browser. */
+export interface DemoInBrowser {
+  appPort: number;
+  shopifyPort: number;
+  /** Temporary directory (database, browser profile); removed by `close`. */
+  workDir: string;
+  context: BrowserContext;
+  close: () => Promise<void>;
+}
+
+export async function startDemoInBrowser(name: string, viewport: { width: number; height: number }): Promise<DemoInBrowser> {
+  // Build once if needed, outside the demo, so every run can use --no-build.
+  buildDemoIfStale();
+  const workDir = mkdtempSync(path.join(tmpdir(), `keepsake-${name}-`));
+  const appPort = await freePort();
+  const shopifyPort = await freePort();
+  let demo: DemoProcess | undefined;
+  let context: BrowserContext | undefined;
+  const close = async () => {
+    await context?.close();
+    await stopDemo(demo);
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    demo = await runDemo(
+      ["--no-build", "--quiet", "--port", String(appPort), "--shopify-port", String(shopifyPort), "--db", path.join(workDir, "demo.sqlite")],
+      /Keepsake demo is running/,
+      120_000,
+    );
+    // authenticate.admin answers HeadlessChrome (a bot's user agent) with 410.
+    context = await launchOfflineChromium(path.join(workDir, "profile"), { userAgent: DESKTOP_BROWSER_UA, viewport });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { appPort, shopifyPort, workDir, context, close };
 }
