@@ -11,6 +11,7 @@ import {
   cancelRedemption,
   createReward as createRewardDefinition,
   donationTotals,
+  grantRewardCode,
   recoverStaleRedemptions,
   redeemReward,
 } from "~/loyalty/services/redemptions.server";
@@ -1157,5 +1158,45 @@ describe("reward definitions and pledges", () => {
     expect(await donationTotals(OTHER_SHOP)).toEqual([]);
     expect(shopify.requests).toHaveLength(0);
     await expectLedgerExact();
+  });
+});
+
+describe("rewards given for free (grantRewardCode: tier entry, birthday, referral rewards)", () => {
+  it("issues one customer-locked code per grant key, spends no points, and shows it to the member", async () => {
+    const { member, customerId } = await memberWith(0);
+    const rewardId = await createReward({ kind: "amount_off", name: "$5 gift", pointsCost: 500, amount: "5.00", codeExpiresInDays: 30 });
+    const first = await grantRewardCode(member.shopId, member.id, rewardId, `birthday:${member.id}:2026`, { reason: "birthday" });
+    const again = await grantRewardCode(member.shopId, member.id, rewardId, `birthday:${member.id}:2026`, { reason: "birthday" });
+    expect(first).toMatchObject({ ok: true, status: "issued" });
+    expect(again).toEqual(first);
+    expect(shopify.requestsFor("DiscountCodeBasicCreate")).toHaveLength(1);
+    const input = shopify.requestsFor("DiscountCodeBasicCreate")[0]?.variables.basicCodeDiscount as Record<string, unknown>;
+    expect(input).toMatchObject({ context: { customers: { add: [member.customerGid] } }, usageLimit: 1 });
+    expect(await balanceOf(member.id)).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { memberId: member.id } })).toBe(0);
+    const view = (await (await proxyGet({ shop: SHOP, loggedInCustomerId: customerId })).json()) as { codes: { code: string }[] };
+    expect(view.codes.map((c) => c.code)).toEqual([first.ok ? first.code : ""]);
+  });
+
+  it("retries a grant Shopify refused, and refuses kinds with no fixed value", async () => {
+    const { member } = await memberWith(0);
+    const rewardId = await createReward({ kind: "free_shipping", name: "Free shipping", pointsCost: 300 });
+    shopify.failNext(503);
+    const failed = await grantRewardCode(member.shopId, member.id, rewardId, "tier-entry:x:gold", { reason: "tier" });
+    expect(failed).toMatchObject({ ok: false, reason: "shopify_unavailable" });
+    const retried = await grantRewardCode(member.shopId, member.id, rewardId, "tier-entry:x:gold", { reason: "tier" });
+    expect(retried).toMatchObject({ ok: true, status: "issued" });
+    expect(await db.redemption.count({ where: { memberId: member.id } })).toBe(1);
+
+    const donation = await createReward({ kind: "donation", name: "Plant a tree", pointsCost: 100, donationCause: "Trees" });
+    expect(await grantRewardCode(member.shopId, member.id, donation, "k:1", { reason: "x" })).toMatchObject({
+      ok: false,
+      reason: "reward_not_grantable",
+    });
+    const elsewhere = await createReward({ kind: "free_shipping", name: "Other", pointsCost: 1 }, OTHER_SHOP);
+    expect(await grantRewardCode(member.shopId, member.id, elsewhere, "k:2", { reason: "x" })).toMatchObject({
+      ok: false,
+      reason: "reward_not_found",
+    });
   });
 });

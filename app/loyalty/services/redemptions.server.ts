@@ -163,6 +163,103 @@ export async function redeemReward(
   return answerFor(await reload(redemption.id));
 }
 
+// ---------------------------------------------------------------------------------------------
+// rewards given, not bought (tier entry rewards, birthday gifts, referral rewards)
+
+export type GrantOutcome =
+  | { ok: true; redemptionId: string; code: string | null; status: "issued" }
+  | { ok: false; reason: "reward_not_found" | "reward_not_grantable" | "shopify_unavailable"; message: string };
+
+/** Grants are Redemption rows whose requestId starts with this; they spend no points. */
+export const GRANT_PREFIX = "grant:";
+
+const GRANTABLE_KINDS = new Set(["amount_off", "percent_off", "free_shipping", "free_product"]);
+
+/**
+ * Issues a reward of the catalog to a member for free: a customer-locked, single-use code, exactly
+ * like a redemption but spending 0 points. `grantKey` (e.g. `birthday:<member>:<year>`) makes it
+ * idempotent: the Redemption row `(shop, member, "grant:" + grantKey)` is unique, so a job rerun or a
+ * retried webhook gets the same code back. When Shopify fails the row is left `failed` and the next
+ * call with the same key tries again (failed → pending is a conditional update, so two callers never
+ * both create a code). Sliding scales and donations cannot be granted (no fixed value to give).
+ */
+export async function grantRewardCode(
+  shopId: string,
+  memberId: string,
+  rewardId: string,
+  grantKey: string,
+  options: { reason: string; shopifyTimeoutMs?: number },
+): Promise<GrantOutcome> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { id: true, domain: true } });
+  const member = await db.member.findFirstOrThrow({ where: { id: memberId, shopId }, select: { id: true, customerGid: true } });
+  const row = await db.reward.findFirst({ where: { id: rewardId, shopId } });
+  const reward = row ? rewardFromColumns(row) : null;
+  if (!reward) return { ok: false, reason: "reward_not_found", message: "The reward to grant does not exist." };
+  if (!GRANTABLE_KINDS.has(reward.kind)) {
+    return { ok: false, reason: "reward_not_grantable", message: "Only fixed discounts can be given away (not sliding scales or donations)." };
+  }
+  const cost = redemptionCost(reward);
+  if (!cost.ok || !cost.value) return { ok: false, reason: "reward_not_grantable", message: "This reward has no fixed value." };
+
+  const requestId = `${GRANT_PREFIX}${grantKey}`;
+  const created = await createPending(shop.id, member.id, reward, requestId, 0, cost.value);
+  let redemption = created.redemption;
+  if (!created.created) {
+    if (redemption.status === "issued" || redemption.status === "used" || redemption.status === "cancelled") {
+      return { ok: true, redemptionId: redemption.id, code: redemption.code, status: "issued" };
+    }
+    // failed before: take it back to pending (only one caller wins); pending: someone else is on it.
+    const retaken = await db.redemption.updateMany({
+      where: { id: redemption.id, status: "failed" },
+      data: { status: "pending", errorCode: null, error: null },
+    });
+    if (retaken.count !== 1) {
+      return { ok: false, reason: "shopify_unavailable", message: "This reward is being issued; try again shortly." };
+    }
+    redemption = await reload(redemption.id);
+  }
+  if (!redemption.code) throw new Error(`grant ${redemption.id} has no code`);
+
+  const issuedAt = new Date();
+  const expiresAt = codeExpiry(issuedAt, reward.codeExpiresInDays);
+  const creating = (async () =>
+    createLoyaltyCode(await offlineAccess(shop.domain), {
+      code: redemption.code as string,
+      title: `Keepsake: ${reward.name} (${options.reason})`,
+      customerGid: member.customerGid,
+      value: cost.value as DiscountValue,
+      startsAt: issuedAt,
+      endsAt: expiresAt,
+      minimumSubtotal: reward.minimumSubtotal,
+      combinesWith: reward.combinesWith,
+    }))();
+  const log = logger.child({ shop: shop.domain, redemptionId: redemption.id, rewardId: reward.id });
+  let discountGid: string;
+  try {
+    discountGid = await withTimeout(creating, options.shopifyTimeoutMs ?? SHOPIFY_TIMEOUT_MS);
+  } catch (error) {
+    log.warn({ error: describe(error) }, "granted code not created; will retry");
+    await markFailed(redemption.id, "shopify_unavailable", describe(error));
+    if (error instanceof TimeoutError) {
+      void creating.then(
+        (late) => deleteLateCode(shop.domain, late, log),
+        () => undefined,
+      );
+    }
+    return { ok: false, reason: "shopify_unavailable", message: "Shopify did not create the code; it will be retried." };
+  }
+  const recorded = await db.redemption.updateMany({
+    where: { id: redemption.id, status: "pending" },
+    data: { status: "issued", discountGid, expiresAt },
+  });
+  if (recorded.count !== 1) {
+    await deleteLateCode(shop.domain, discountGid, log);
+    return { ok: false, reason: "shopify_unavailable", message: "The grant was given up meanwhile; it will be retried." };
+  }
+  log.info({ reason: options.reason }, "reward granted");
+  return { ok: true, redemptionId: redemption.id, code: redemption.code, status: "issued" };
+}
+
 /**
  * How long a shopper's request waits for Shopify to create the code. Under the app proxy's own
  * timeout, so the shopper gets our clear answer (points restored) rather than a proxy error.
@@ -475,10 +572,33 @@ export async function recoverStaleRedemptions(
   const report: RecoveryReport = { checked: stale.length, issued: 0, restored: 0, failedBeforeDebit: 0, retryLater: 0 };
   for (const redemption of stale) {
     const log = logger.child({ shop: redemption.shop.domain, redemptionId: redemption.id });
-    const debitEntry = await db.ledgerEntry.findUnique({
-      where: { shopId_idempotencyKey: { shopId: redemption.shopId, idempotencyKey: redeemKey(redemption.id) } },
-      select: { id: true },
-    });
+    const isGrant = redemption.requestId.startsWith(GRANT_PREFIX);
+    const debitEntry = isGrant
+      ? null
+      : await db.ledgerEntry.findUnique({
+          where: { shopId_idempotencyKey: { shopId: redemption.shopId, idempotencyKey: redeemKey(redemption.id) } },
+          select: { id: true },
+        });
+    if (isGrant && redemption.code) {
+      // A grant spent no points: find its code in Shopify or mark it failed (the next grant call retries).
+      try {
+        const found = await findLoyaltyCode(await offlineAccess(redemption.shop.domain), redemption.code);
+        if (found) {
+          const updated = await db.redemption.updateMany({
+            where: { id: redemption.id, status: "pending" },
+            data: { status: "issued", discountGid: found.discountGid, expiresAt: found.endsAt },
+          });
+          report.issued += updated.count;
+        } else {
+          await markFailed(redemption.id, "shopify_unavailable", "stopped before the code was created in Shopify");
+          report.failedBeforeDebit += 1;
+        }
+      } catch (error) {
+        report.retryLater += 1;
+        log.warn({ error: describe(error) }, "stale grant: Shopify not reachable, retry later");
+      }
+      continue;
+    }
     if (!debitEntry) {
       await markFailed(redemption.id, "internal_error", "stopped before the debit");
       report.failedBeforeDebit += 1;
