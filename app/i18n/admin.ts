@@ -7,7 +7,7 @@
 import { useRouteLoaderData } from "@remix-run/react";
 
 const en = {
-  nav: { dashboard: "Dashboard", program: "Program", rewards: "Rewards", members: "Members" },
+  nav: { dashboard: "Dashboard", program: "Program", rewards: "Rewards", members: "Members", settings: "Settings" },
   common: {
     save: "Save",
     discard: "Discard",
@@ -161,7 +161,7 @@ export type AdminStrings = typeof en;
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 const ko = {
-  nav: { dashboard: "대시보드", program: "프로그램", rewards: "리워드", members: "회원" },
+  nav: { dashboard: "대시보드", program: "프로그램", rewards: "리워드", members: "회원", settings: "설정" },
   common: {
     save: "저장",
     discard: "취소",
@@ -333,4 +333,22 @@ export function useAdminStrings(): { locale: AdminLocale; t: AdminStrings } {
   const data = useRouteLoaderData<{ locale?: AdminLocale }>("routes/app");
   const locale = data?.locale ?? "en";
   return { locale, t: adminStrings(locale) };
+}
+
+/**
+ * A feature's own admin strings (tiers, campaigns, expiry, birthdays, referrals, …), kept in
+ * app/i18n/features/<feature>.ts so each feature's pages don't all edit this file. The module must
+ * export `dictionaries` (the value passed here); tests/unit/admin-i18n.test.ts checks every such file
+ * like the main dictionary (ko has every en key, nothing empty, same placeholders).
+ */
+export function featureStrings<T extends object>(dictionaries: Record<AdminLocale, T>) {
+  return {
+    dictionaries,
+    strings: (locale: AdminLocale): T => dictionaries[locale],
+    /** In a component under app/routes/app.tsx: the feature's strings in the admin's language. */
+    useStrings: (): { locale: AdminLocale; t: T; common: AdminStrings } => {
+      const { locale, t } = useAdminStrings();
+      return { locale, t: dictionaries[locale], common: t };
+    },
+  };
 }

@@ -52,6 +52,7 @@ export default function App() {
         <Link to="/app/program">{t.nav.program}</Link>
         <Link to="/app/rewards">{t.nav.rewards}</Link>
         <Link to="/app/members">{t.nav.members}</Link>
+        <Link to="/app/settings">{t.nav.settings}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -30,6 +30,24 @@ describe("admin strings", () => {
     }
   });
 
+  // Each feature's pages keep their strings in app/i18n/features/<feature>.ts (featureStrings).
+  const features = import.meta.glob<{ dictionaries: { en: Tree; ko: Tree } }>("../../app/i18n/features/*.ts", { eager: true });
+
+  it("finds the feature dictionaries", () => {
+    expect(Object.keys(features).length).toBeGreaterThan(0);
+  });
+
+  it.each(Object.entries(features))("%s: ko has every en key, nothing empty, the same placeholders", (_file, module) => {
+    const en = leaves(module.dictionaries.en);
+    const ko = leaves(module.dictionaries.ko);
+    expect([...ko.keys()].sort()).toEqual([...en.keys()].sort());
+    for (const [key, text] of en) {
+      expect(text.trim(), key).not.toBe("");
+      expect(ko.get(key)?.trim(), key).not.toBe("");
+      expect(placeholders(ko.get(key) ?? ""), key).toEqual(placeholders(text));
+    }
+  });
+
   it("picks the admin's language, else English", () => {
     expect(adminLocale("ko")).toBe("ko");
     expect(adminLocale("ko-KR")).toBe("ko");

@@ -1,0 +1,24 @@
+import { featureStrings } from "../admin";
+
+const en = {
+  title: "Settings",
+  intro: "Set up each part of your program. Changes apply to future events only; every change is logged.",
+  open: "Open",
+  sections: {
+    program: { title: "Points", body: "Earn rate, rounding, minimum order, POS and test orders, sign-up bonus." },
+    rewards: { title: "Rewards", body: "What members can redeem their points for." },
+  },
+};
+
+const ko: typeof en = {
+  title: "설정",
+  intro: "프로그램의 각 부분을 설정하세요. 변경 사항은 이후 이벤트에만 적용되며 모든 변경이 기록됩니다.",
+  open: "열기",
+  sections: {
+    program: { title: "포인트", body: "적립률, 반올림, 최소 주문 금액, POS 및 테스트 주문, 가입 보너스." },
+    rewards: { title: "리워드", body: "회원이 포인트로 교환할 수 있는 항목." },
+  },
+};
+
+export const settingsStrings = featureStrings({ en, ko });
+export const dictionaries = settingsStrings.dictionaries;
