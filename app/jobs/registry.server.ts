@@ -1,0 +1,12 @@
+/**
+ * The daily per-shop jobs the scheduler (app/jobs/scheduler.server.ts) runs for every installed shop
+ * and every business day it still owes (docs/decisions/011, 014). Each entry implements `ShopJob`
+ * (app/jobs/job-types.ts); its `name` is part of the JobRun key, so never rename a job.
+ *
+ * Shared file: edit under the `jobs-registry` lock, one import + one line per job.
+ */
+import type { ShopJob } from "./job-types";
+
+export const dailyJobs: readonly ShopJob[] = [
+  // one line per job, e.g. tierReviewJob,
+];
