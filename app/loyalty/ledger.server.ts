@@ -23,7 +23,9 @@ export type EntryKind =
   | "manual_adjustment"
   | "redemption" // redeem:<redemption id>        points spent on a reward
   | "redemption_restore" // redeem:<id>:restore  Shopify failed: the points come back
-  | "redemption_cancel"; // redeem:<id>:cancel   staff cancelled an unused code
+  | "redemption_cancel" // redeem:<id>:cancel   staff cancelled an unused code
+  | "birthday_reward" // birthday:<customer gid>:<year>  the yearly birthday points
+  | "action_award"; // action:<action key>:<customer gid> (social, newsletter) or action:<key>:event:<id> (signed endpoint)
 
 export interface NewEntry {
   shopId: string;
