@@ -25,6 +25,8 @@ export type EntryKind =
   | "redemption_restore" // redeem:<id>:restore  Shopify failed: the points come back
   | "redemption_cancel" // redeem:<id>:cancel   staff cancelled an unused code
   | "birthday_reward" // birthday:<customer gid>:<year>  the yearly birthday points
+  | "referral_reward" // referral:<referral id>:reward   a friend's first order paid with their referral code
+  | "referral_reversal" // referral:<referral id>:reverse  that order refunded in full or cancelled within the pending days
   | "action_award"; // action:<action key>:<customer gid> (social, newsletter) or action:<key>:event:<id> (signed endpoint)
 
 export interface NewEntry {
