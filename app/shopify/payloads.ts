@@ -53,6 +53,11 @@ const OrderPayload = z.object({
   currency: z.string().min(3),
   taxes_included: z.boolean().nullish(),
   cancelled_at: z.string().nullish(),
+  // When the order was paid: bonus campaign windows and tier periods are judged on this instant.
+  processed_at: z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)), "must be a date-time")
+    .nullish(),
   customer: CustomerRef.nullish(),
   line_items: z.array(LineItem),
   // Codes applied at checkout: a Keepsake reward code among them is marked used.
@@ -97,6 +102,8 @@ export interface OrderFacts extends PaidOrderFacts {
   customer: CustomerFacts | null;
   cancelled: boolean;
   discountCodes: string[];
+  /** processed_at, when the payload has it (the paid instant). */
+  processedAt: Date | null;
 }
 
 export function parseOrder(payload: unknown): OrderFacts {
@@ -122,6 +129,7 @@ export function parseOrder(payload: unknown): OrderFacts {
     sourceName: order.source_name ?? null,
     currencyCode: shopCurrency,
     cancelled: Boolean(order.cancelled_at),
+    processedAt: order.processed_at ? new Date(order.processed_at) : null,
     discountCodes: (order.discount_codes ?? []).map((discount) => discount.code),
     lines: order.line_items.map((line) => toLineFacts(line, taxesIncluded)),
   };
