@@ -27,6 +27,8 @@ export type EntryKind =
   | "birthday_reward" // birthday:<customer gid>:<year>  the yearly birthday points
   | "referral_reward" // referral:<referral id>:reward   a friend's first order paid with their referral code
   | "referral_reversal" // referral:<referral id>:reverse  that order refunded in full or cancelled within the pending days
+  | "campaign_bonus" // order:<gid>:campaign-bonus  a bonus campaign's points on a paid order (campaign frozen in rule)
+  | "campaign_bonus_reversal" // refund:<gid>:campaign-bonus-reverse, order:<gid>:campaign-bonus-cancel
   | "action_award"; // action:<action key>:<customer gid> (social, newsletter) or action:<key>:event:<id> (signed endpoint)
 
 export interface NewEntry {
