@@ -1,7 +1,7 @@
 /**
  * Loyalty discount codes in Shopify (Admin GraphQL 2026-07). Every code Keepsake creates is:
  * - locked to the one customer who redeemed it (`context.customers.add`), so a leaked code is
- *   useless to anybody else;
+ *   useless to anybody else (except a referral friend's code: `context.all`, see customerGid);
  * - single use (`usageLimit: 1`, `appliesOncePerCustomer: true`);
  * - dated (`startsAt` now, `endsAt` the reward's expiry or open-ended);
  * - combinable only as the reward says (default: with nothing, so it does not stack with sales).
@@ -19,7 +19,11 @@ export interface LoyaltyCodeSpec {
   code: string;
   /** Shown to staff in the discount list. */
   title: string;
-  customerGid: string;
+  /**
+   * The one customer who may use it; null = any buyer (a referral friend's code: the friend may not
+   * be a customer yet — still single use, and its code is known only to the friend who claimed it).
+   */
+  customerGid: string | null;
   value: DiscountValue;
   startsAt: Date;
   endsAt: Date | null;
@@ -39,7 +43,7 @@ function commonInput(spec: LoyaltyCodeSpec) {
     code: spec.code,
     startsAt: spec.startsAt.toISOString(),
     endsAt: spec.endsAt ? spec.endsAt.toISOString() : null,
-    context: { customers: { add: [spec.customerGid] } },
+    context: spec.customerGid ? { customers: { add: [spec.customerGid] } } : { all: "ALL" },
     usageLimit: 1,
     appliesOncePerCustomer: true,
     combinesWith: {
