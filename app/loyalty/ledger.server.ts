@@ -24,6 +24,7 @@ export type EntryKind =
   | "redemption" // redeem:<redemption id>        points spent on a reward
   | "redemption_restore" // redeem:<id>:restore  Shopify failed: the points come back
   | "redemption_cancel" // redeem:<id>:cancel   staff cancelled an unused code
+  | "tier_entry_reward" // tier-entry:<member>:<tier handle>  a tier's entry reward, once per member ever
   | "birthday_reward" // birthday:<customer gid>:<year>  the yearly birthday points
   | "referral_reward" // referral:<referral id>:reward   a friend's first order paid with their referral code
   | "referral_reversal" // referral:<referral id>:reverse  that order refunded in full or cancelled within the pending days
