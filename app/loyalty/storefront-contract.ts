@@ -110,3 +110,72 @@ export type StorefrontErrorCode =
 export interface StorefrontError {
   error: { code: StorefrontErrorCode; message: string };
 }
+
+// ---------------------------------------------------------------------------------------------
+// referrals (issue 5; docs/decisions/016-referrals.md)
+
+/** What a referral link (`?kp_ref=<code>`) offers the friend: the merchant's friend reward. */
+export interface ReferralOffer {
+  rewardName: string;
+  kind: RewardKind;
+}
+
+/** The logged-in member's own referral code, link and results. */
+export interface OwnReferral {
+  code: string;
+  /** `https://<shop>/?kp_ref=<code>` */
+  link: string;
+  /** What the member earns per friend: points, or a reward of the catalog (its name). */
+  referrerReward: { points: number | null; rewardName: string | null };
+  /** What the friend gets (null when the merchant set no friend reward). */
+  friendReward: ReferralOffer | null;
+  stats: {
+    /** Friends who claimed their code (accepted claims). */
+    claimed: number;
+    /** Friends whose first order earned the member the reward (and was not taken back). */
+    rewarded: number;
+    /** Points earned from referrals, net of reversals. */
+    pointsEarned: number;
+  };
+}
+
+/** GET /apps/keepsake/referral?ref=<code> */
+export interface ReferralResponse {
+  /** Referrals are on for this shop (and the program is). */
+  enabled: boolean;
+  /** The friend's offer for `ref`; null without a ref, for an unknown code, or when referrals are off. */
+  offer: ReferralOffer | null;
+  /** The logged-in member's referral; null for guests, customers who are not members, or when off. */
+  own: OwnReferral | null;
+}
+
+/** POST /apps/keepsake/referral/claim, JSON body. */
+export interface ReferralClaimRequest {
+  /** The referrer's code (the `kp_ref` of the link). */
+  ref: string;
+  email: string;
+}
+
+export interface ReferralClaimSuccess {
+  /** The friend's own single-use discount code (`KR-…`). Claiming again with the same email and link returns it again. */
+  code: string;
+  rewardName: string;
+  kind: RewardKind;
+  expiresAt: string | null;
+}
+
+export type ReferralClaimErrorCode =
+  | "invalid_body" // 400 (bad JSON, missing ref, not an email)
+  | "referrals_disabled" // 403 (off, or no friend reward set)
+  | "referral_not_found" // 404 (no member has this code)
+  | "self_referral" // 422 the friend is the referrer
+  | "existing_customer" // 422 the email already has orders with the shop
+  | "email_used" // 409 this email already received a friend reward
+  | "ip_limit" // 429 too many claims from this network today
+  | "rate_limited" // 429 (with Retry-After)
+  | "request_in_progress" // 409 (with Retry-After): the same claim is still being created
+  | "shopify_unavailable"; // 502 nothing was recorded; try again
+
+export interface ReferralClaimError {
+  error: { code: ReferralClaimErrorCode; message: string };
+}
