@@ -7,6 +7,9 @@
  *   refund:<gid>:reverse   − that refund's share (cumulative, so shares sum to the award at most)
  *   order:<gid>:cancel     − whatever is left of the award
  *
+ * A bonus campaign's points are separate entries linked to the order (campaigns.server.ts): decided
+ * in the earn entry's transaction, reversed in each refund's and the cancellation's.
+ *
  * A refund or cancellation that arrives before the award waits (RefundRecord.appliedAt = null,
  * OrderRecord.cancelledAt) and is applied right after the award is written, so arrival order never
  * changes the final balance.
@@ -29,6 +32,11 @@ import {
   type Tx,
 } from "~/loyalty/ledger.server";
 import { fromMicros, toMicros } from "~/loyalty/money";
+import {
+  appendCampaignBonus,
+  reverseCampaignBonusForCancel,
+  reverseCampaignBonusForRefund,
+} from "./campaigns.server";
 import { ensureMember, normalizeEmail, type CustomerProfile } from "./members.server";
 import { markCodesUsed } from "./redemptions.server";
 import { earnSettingsOf, type ShopRecord } from "./shops.server";
@@ -37,6 +45,8 @@ export interface PaidOrder extends PaidOrderFacts {
   customer: CustomerProfile | null;
   /** Discount codes used at checkout (a Keepsake reward code among them is marked used). */
   discountCodes?: readonly string[];
+  /** processed_at: when the order was paid (campaign windows); the arrival time when absent. */
+  processedAt?: Date | null;
 }
 
 export interface ReconcileResult {
@@ -60,7 +70,7 @@ export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promi
     orderName: order.orderName,
     customerGid: order.customerGid,
     guestEmail: order.customerGid ? null : normalizeEmail(order.email),
-    paidAt: new Date(),
+    paidAt: order.processedAt ?? new Date(),
     eligibleAmount: earning.eligibleAmount,
     lines: JSON.stringify(earning.lines),
     pointsAwarded: earning.points,
@@ -168,6 +178,7 @@ export async function reconcileOrder(shop: ShopRecord, orderGid: string): Promis
     where: { shopId_orderGid: { shopId: shop.id, orderGid } },
   });
   if (!order?.paidAt || !order.customerGid) return result; // not paid yet, or a guest's
+  const paidAt = order.paidAt;
   const member = await db.member.findUnique({
     where: { shopId_customerGid: { shopId: shop.id, customerGid: order.customerGid } },
     select: { id: true },
@@ -175,8 +186,8 @@ export async function reconcileOrder(shop: ShopRecord, orderGid: string): Promis
   if (!member) return result;
 
   if (order.pointsAwarded > 0) {
-    const earn = await runOnce(db, (tx) =>
-      appendCredit(tx, {
+    const earn = await runOnce(db, async (tx) => {
+      await appendCredit(tx, {
         shopId: shop.id,
         memberId: member.id,
         kind: "order_earn",
@@ -185,9 +196,17 @@ export async function reconcileOrder(shop: ShopRecord, orderGid: string): Promis
         orderGid,
         rule: order.rule ? JSON.parse(order.rule) : undefined,
         description: `Order ${orderLabel(order)}`,
-      }),
-    );
-    if (earn.applied) result.earned = order.pointsAwarded;
+      });
+      // Decided once, with the award (a guest order's when it is claimed): base points, paid instant.
+      return appendCampaignBonus(tx, shop, member.id, {
+        orderGid,
+        label: orderLabel(order),
+        paidAt,
+        eligibleAmount: order.eligibleAmount ?? "0",
+        basePoints: order.pointsAwarded,
+      });
+    });
+    if (earn.applied) result.earned = order.pointsAwarded + earn.value;
   }
 
   const pendingRefunds = await db.refundRecord.findMany({
@@ -237,6 +256,16 @@ async function applyRefund(tx: Tx, shopId: string, memberId: string, refundId: s
     });
     taken = debit.taken;
   }
+  const bonus = await reverseCampaignBonusForRefund(tx, {
+    shopId,
+    memberId,
+    orderGid: order.orderGid,
+    label: orderLabel(order),
+    refundGid: refund.refundGid,
+    eligibleAmount: order.eligibleAmount ?? "0",
+    refundedTotal,
+  });
+  taken += bonus?.taken ?? 0;
   const orderUpdate = await tx.orderRecord.updateMany({
     where: { id: order.id, version: order.version },
     data: {
@@ -259,22 +288,28 @@ async function applyCancellation(tx: Tx, shopId: string, memberId: string, order
     where: { shopId_orderGid: { shopId, orderGid } },
   });
   const remaining = order.pointsAwarded - order.pointsReversed;
-  if (remaining <= 0) return 0;
-  if (!(await awardWritten(tx, shopId, orderGid))) return 0;
-  const debit = await appendDebit(tx, {
-    shopId,
-    memberId,
-    kind: "cancel_reversal",
-    delta: remaining,
-    idempotencyKey: cancelKey(orderGid),
-    orderGid,
-    rule: { pointsAwarded: order.pointsAwarded, alreadyReversed: order.pointsReversed },
-    description: `Order ${orderLabel(order)} cancelled`,
-  });
+  const reverseBase = remaining > 0 && (await awardWritten(tx, shopId, orderGid));
+  const bonus = await reverseCampaignBonusForCancel(tx, { shopId, memberId, orderGid, label: orderLabel(order) });
+  if (!reverseBase && !bonus) return 0;
+  let taken = bonus?.taken ?? 0;
+  if (reverseBase) {
+    const debit = await appendDebit(tx, {
+      shopId,
+      memberId,
+      kind: "cancel_reversal",
+      delta: remaining,
+      idempotencyKey: cancelKey(orderGid),
+      orderGid,
+      rule: { pointsAwarded: order.pointsAwarded, alreadyReversed: order.pointsReversed },
+      description: `Order ${orderLabel(order)} cancelled`,
+    });
+    taken += debit.taken;
+  }
+  // The version moves even for a bonus-only reversal, so a concurrent refund re-reads what is left.
   const orderUpdate = await tx.orderRecord.updateMany({
     where: { id: order.id, version: order.version },
-    data: { pointsReversed: order.pointsAwarded, version: order.version + 1 },
+    data: { pointsReversed: reverseBase ? order.pointsAwarded : order.pointsReversed, version: order.version + 1 },
   });
   if (orderUpdate.count !== 1) throw new ConcurrentChangeError(`order ${orderGid}`);
-  return debit.taken;
+  return taken;
 }
