@@ -11,6 +11,7 @@
  *   conditional update (compare-and-set), retried on a concurrent change.
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
+import { addMonths, localDateOf } from "./schedule";
 import { queueBalanceSync } from "./services/shopify-outbox.server";
 
 export type Tx = Prisma.TransactionClient;
@@ -44,6 +45,8 @@ export interface NewEntry {
   rule?: unknown;
   shortfall?: number;
   staffId?: string | null;
+  /** On an expiry entry (per_earning): the credit entry (lot) it expires. */
+  expiresEntryId?: string | null;
 }
 
 /** Another transaction changed a row this one read; the whole unit of work is retried. */
@@ -99,7 +102,50 @@ export async function runOnce<T>(
   }
 }
 
-function entryData(entry: NewEntry, delta: number, shortfall: number) {
+/**
+ * Expiry (docs/decisions/011, 014): reversals, compensations and expiries are not member activity;
+ * everything else (earnings, redemptions, staff adjustments, bonuses) is.
+ */
+export function isExpiryActivity(kind: string): boolean {
+  return !/reversal|restore|cancel|expiry/.test(kind);
+}
+
+interface ExpiryStamps {
+  /** Written on the member with the balance (activity: lastActivityAt; inactivity: pointsExpireOn). */
+  member: { lastActivityAt?: Date; pointsExpireOn?: string };
+  /** per_earning credits: the day this lot expires (LedgerEntry.expiresOn). */
+  lotExpiresOn: string | null;
+  /** Member.pointsExpireOn moves down to this day if it is later or unset (never up). */
+  lowerTo: string | null;
+}
+
+const NO_STAMPS: ExpiryStamps = { member: {}, lotExpiresOn: null, lowerTo: null };
+
+/**
+ * What a balance change does to the expiry columns, in the same transaction: Member.lastActivityAt,
+ * Member.pointsExpireOn (the next day the expiry jobs must look at this member: exact for
+ * inactivity activity, lowered for new lots, never raised except by the jobs) and, on per_earning
+ * credits, LedgerEntry.expiresOn. One primary-key read of the shop; nothing for expiry debits.
+ */
+async function expiryStamps(tx: Tx, entry: NewEntry, at: Date, credit: boolean): Promise<ExpiryStamps> {
+  const activity = isExpiryActivity(entry.kind);
+  if (!activity && !credit) return NO_STAMPS;
+  const shop = await tx.shop.findUniqueOrThrow({
+    where: { id: entry.shopId },
+    select: { expiryMode: true, expiryMonths: true, ianaTimezone: true },
+  });
+  const member: ExpiryStamps["member"] = activity ? { lastActivityAt: at } : {};
+  if (shop.expiryMode !== "inactivity" && shop.expiryMode !== "per_earning") return { ...NO_STAMPS, member };
+  const today = localDateOf(at, shop.ianaTimezone);
+  const day = addMonths(today, shop.expiryMonths);
+  if (shop.expiryMode === "inactivity") {
+    // Activity sets the day; a credit that is not activity makes the next sweep look (and restamp).
+    return activity ? { ...NO_STAMPS, member: { ...member, pointsExpireOn: day } } : { ...NO_STAMPS, lowerTo: today };
+  }
+  return credit ? { member, lotExpiresOn: day, lowerTo: day } : { ...NO_STAMPS, member };
+}
+
+function entryData(entry: NewEntry, delta: number, shortfall: number, at: Date, expiresOn: string | null = null) {
   return {
     shopId: entry.shopId,
     memberId: entry.memberId,
@@ -112,20 +158,28 @@ function entryData(entry: NewEntry, delta: number, shortfall: number) {
     rule: entry.rule === undefined ? null : JSON.stringify(entry.rule),
     shortfall,
     staffId: entry.staffId ?? null,
+    expiresOn,
+    expiresEntryId: entry.expiresEntryId ?? null,
+    createdAt: at,
   };
 }
 
 /** Appends a credit (delta ≥ 0) and moves the cached balance with it. */
 export async function appendCredit(tx: Tx, entry: NewEntry): Promise<void> {
   if (entry.delta < 0) throw new RangeError("appendCredit needs a non-negative delta; use appendDebit");
+  const at = new Date();
+  const stamps = entry.delta === 0 ? NO_STAMPS : await expiryStamps(tx, entry, at, true);
   // The entry goes first: if its key exists this throws and nothing else in the transaction runs.
-  await tx.ledgerEntry.create({ data: entryData(entry, entry.delta, 0) });
+  await tx.ledgerEntry.create({ data: entryData(entry, entry.delta, 0, at, stamps.lotExpiresOn) });
   if (entry.delta !== 0) {
     const member = await tx.member.update({
       where: { id: entry.memberId },
-      data: { balance: { increment: entry.delta } },
-      select: { customerGid: true, balance: true },
+      data: { balance: { increment: entry.delta }, ...stamps.member },
+      select: { customerGid: true, balance: true, pointsExpireOn: true },
     });
+    if (stamps.lowerTo !== null && (member.pointsExpireOn === null || member.pointsExpireOn > stamps.lowerTo)) {
+      await tx.member.update({ where: { id: entry.memberId }, data: { pointsExpireOn: stamps.lowerTo } });
+    }
     await balanceChanged(tx, entry, member);
   }
 }
@@ -170,11 +224,13 @@ export async function appendDebit(
   if (options.requireFull && available < points) return { taken: 0, shortfall: points - available };
   const taken = Math.min(points, available);
   const shortfall = points - taken;
-  await tx.ledgerEntry.create({ data: entryData(entry, -taken, shortfall) });
+  const at = new Date();
+  await tx.ledgerEntry.create({ data: entryData(entry, -taken, shortfall, at) });
   if (taken > 0) {
+    const stamps = await expiryStamps(tx, entry, at, false);
     const updated = await tx.member.updateMany({
       where: { id: entry.memberId, balance: member.balance },
-      data: { balance: member.balance - taken },
+      data: { balance: member.balance - taken, ...stamps.member },
     });
     if (updated.count !== 1) throw new ConcurrentChangeError(`balance of member ${entry.memberId}`);
     await balanceChanged(tx, entry, { customerGid: member.customerGid, balance: member.balance - taken });
