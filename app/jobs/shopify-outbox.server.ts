@@ -1,6 +1,7 @@
 /**
  * Sends the Shopify outbox (ShopifyOutbox rows, app/loyalty/services/shopify-outbox.server.ts):
- * storefront metafields after balance and program changes (docs/decisions/009-shopify-outbox.md).
+ * storefront metafields after balance and program changes (docs/decisions/009-shopify-outbox.md), and
+ * a member's tier tag and tier metafields (customer_tier, docs/decisions/012-tiers-wiring.md).
  *
  * - Rows are leased in bulk with a conditional update stamped with this pass's token, so several
  *   instances (PostgreSQL) never send the same row at once, and a row a crashed process held is
@@ -20,6 +21,8 @@ import { z } from "zod";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { publishedProgram } from "~/loyalty/services/storefront.server";
+import { tierSyncOf } from "~/loyalty/services/tiers.server";
+import { addCustomerTags, removeCustomerTags, tierMetafields } from "~/shopify/customer-tags.server";
 import { offlineAccess, ShopifyApiError, type AdminAccess } from "~/shopify/admin-api.server";
 import {
   balanceMetafield,
@@ -48,6 +51,7 @@ export function outboxBackoffMs(tries: number): number {
   return Math.min(5_000 * 2 ** (Math.max(tries, 1) - 1), 3_600_000);
 }
 
+const TierPayload = z.object({ memberId: z.string().min(1) });
 const BalancePayload = z.object({ customerGid: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/), balance: z.number().int() });
 
 interface OutboxRow {
@@ -191,6 +195,16 @@ async function unitFor(row: OutboxRow, access: AdminAccess): Promise<Unit> {
     if (!published) throw new PermanentError("shop not found");
     const installationId = await currentAppInstallationId(access);
     return { row, ...programMetafields(installationId, published.program, published.earnRate) };
+  }
+  if (row.kind === "customer_tier") {
+    // Tags first (their own calls), then the metafields go out with the chunk like a balance.
+    const parsed = TierPayload.safeParse(JSON.parse(row.payload));
+    if (!parsed.success) throw new PermanentError("unreadable customer_tier payload");
+    const sync = await tierSyncOf(row.shopId, parsed.data.memberId);
+    if (!sync) throw new PermanentError("member not found");
+    await removeCustomerTags(access, sync.customerGid, sync.removeTags);
+    if (sync.tag) await addCustomerTags(access, sync.customerGid, [sync.tag]);
+    return { row, ...tierMetafields(sync.customerGid, sync.name ? { name: sync.name, progress: sync.progress } : null) };
   }
   throw new PermanentError(`unknown outbox kind ${row.kind}`);
 }

@@ -12,7 +12,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 
 type Db = Prisma.TransactionClient | PrismaClient;
 
-export type OutboxKind = "customer_balance" | "program";
+export type OutboxKind = "customer_balance" | "program" | "customer_tier";
 
 export interface BalancePayload {
   customerGid: string;
@@ -21,6 +21,7 @@ export interface BalancePayload {
 
 export const balanceKey = (memberId: string) => `balance:${memberId}`;
 export const PROGRAM_KEY = "program";
+export const tierKey = (memberId: string) => `tier:${memberId}`;
 
 /**
  * Returns Prisma's lazy promise, so callers can await it inside an interactive transaction or put it
@@ -54,4 +55,13 @@ export function queueBalanceSync(
  */
 export function queueProgramSync(db: Db, shopId: string) {
   return upsert(db, shopId, "program", PROGRAM_KEY, "{}");
+}
+
+/**
+ * The member's tier or progress changed: publish the customer tag `keepsake-tier-<handle>` (tagsAdd,
+ * and tagsRemove of the other tiers' tags) and the `$app:keepsake` tier metafields. The payload names
+ * the member only: the worker reads the tier and progress when it sends (tiers.server.ts tierSyncOf).
+ */
+export function queueTierSync(db: Db, entry: { shopId: string; memberId: string }) {
+  return upsert(db, entry.shopId, "customer_tier", tierKey(entry.memberId), JSON.stringify({ memberId: entry.memberId }));
 }
