@@ -15,7 +15,10 @@ export type AuditAction =
   | "reward.archive"
   | "reward.unarchive"
   | "member.adjust_points"
-  | "redemption.cancel";
+  | "redemption.cancel"
+  | "birthdays.update"
+  | "earn_actions.update"
+  | "integration_secret.rotate";
 
 export interface AuditEntry {
   shopId: string;
