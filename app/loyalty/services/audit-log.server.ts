@@ -16,6 +16,7 @@ export type AuditAction =
   | "reward.unarchive"
   | "member.adjust_points"
   | "redemption.cancel"
+  | "expiry.update"
   | "birthdays.update"
   | "earn_actions.update"
   | "integration_secret.rotate";
