@@ -19,13 +19,16 @@ export type AuditAction =
   | "expiry.update"
   | "birthdays.update"
   | "earn_actions.update"
-  | "integration_secret.rotate";
+  | "integration_secret.rotate"
+  | "campaign.create"
+  | "campaign.update"
+  | "campaign.archive";
 
 export interface AuditEntry {
   shopId: string;
   staffId: string | null;
   action: AuditAction;
-  subjectType: "shop" | "reward" | "member" | "redemption";
+  subjectType: "shop" | "reward" | "member" | "redemption" | "campaign";
   subjectId: string;
   before?: unknown;
   after?: unknown;
