@@ -22,7 +22,9 @@ export type AuditAction =
   | "integration_secret.rotate"
   | "campaign.create"
   | "campaign.update"
-  | "campaign.archive";
+  | "campaign.archive"
+  | "tiers.update" // the tier ladder and tier settings (app/routes/app.tiers.tsx)
+  | "member.change_tier"; // staff moved a member to another tier (member page)
 
 export interface AuditEntry {
   shopId: string;
