@@ -32,7 +32,8 @@ export type EntryKind =
   | "campaign_bonus" // order:<gid>:campaign-bonus  a bonus campaign's points on a paid order (campaign frozen in rule)
   | "campaign_bonus_reversal" // refund:<gid>:campaign-bonus-reverse, order:<gid>:campaign-bonus-cancel
   | "action_award" // action:<action key>:<customer gid> (social, newsletter) or action:<key>:event:<id> (signed endpoint)
-  | "import"; // import:<file sha256>:<row key>  a balance carried over from a CSV import (ADR 017)
+  | "import" // import:<file sha256>:<row key>  a balance carried over from a CSV import (ADR 017)
+  | "expiry"; // expire:<member>:<date | lot entry id>  points expired (docs/decisions/011, 014)
 
 export interface NewEntry {
   shopId: string;
