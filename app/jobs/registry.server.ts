@@ -5,8 +5,12 @@
  *
  * Shared file: edit under the `jobs-registry` lock, one import + one line per job.
  */
+import { expiryRemindersJob } from "./expiry-reminders.server";
+import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
 
 export const dailyJobs: readonly ShopJob[] = [
-  // one line per job, e.g. tierReviewJob,
+  // The sweep before the reminders: a reminder never announces points the sweep just expired.
+  expirySweepJob,
+  expiryRemindersJob,
 ];

@@ -1,0 +1,208 @@
+/**
+ * The daily job scheduler (docs/decisions/011 "Scheduler", 014): every minute, for every installed
+ * shop and every daily job in app/jobs/registry.server.ts, runs the business days the job still owes
+ * (oldest first, schedule.ts businessDaysToRun) through one JobRun row per (shop, job, day):
+ *
+ * - Inserting the row makes this process the runner: the unique (shopId, job, periodKey) constraint
+ *   lets exactly one instance win, on SQLite and on PostgreSQL alike.
+ * - A row whose lease ended (a crashed or stalled runner, or a failed run waiting out its retry
+ *   delay) is taken over with a conditional UPDATE … WHERE leaseUntil < now; only one taker matches.
+ * - The job works in keyset batches after `cursor`; after each batch the cursor, the counts and a
+ *   renewed lease are committed, fenced on `leaseOwner` (a runner that lost its lease stops). A
+ *   takeover resumes after the last committed batch; a batch replayed anyway writes nothing twice
+ *   because every entry and notification carries its idempotency key (the unique constraint guards).
+ * - `done` is final: a rerun of the same (shop, job, day) does nothing.
+ * - The clock is injected (`now`), so tests drive business days forward; `runDueJobs` is the entry.
+ */
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "@prisma/client";
+import defaultDb from "~/db.server";
+import { logger } from "~/logger.server";
+import { isUniqueViolation } from "~/loyalty/ledger.server";
+import { businessDaysToRun, type LocalDate } from "~/loyalty/schedule";
+import type { JobShop, ShopJob } from "./job-types";
+import { dailyJobs } from "./registry.server";
+
+export const DEFAULT_BATCH_SIZE = 500;
+/** Long enough for any one batch; renewed after each. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+/** A failed run is retried (taken over) after this long. */
+export const RETRY_AFTER_MS = 10 * 60_000;
+
+export type RunOutcome = "ran" | "resumed" | "already-done" | "busy" | "lost-lease" | "failed";
+
+export interface JobDayReport {
+  job: string;
+  shopId: string;
+  day: LocalDate;
+  outcome: RunOutcome;
+  processed: number;
+  written: number;
+}
+
+export interface SchedulerOptions {
+  /** The instant this pass runs at (business days come from it); default: the wall clock. */
+  now?: Date;
+  /** Lease renewals; default: `now` if given, else the wall clock. */
+  clock?: () => Date;
+  /** Lease owner name; default: this process. */
+  owner?: string;
+  db?: PrismaClient;
+  jobs?: readonly ShopJob[];
+  batchSize?: number;
+  leaseMs?: number;
+}
+
+const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+
+interface Settings {
+  db: PrismaClient;
+  owner: string;
+  now: Date;
+  clock: () => Date;
+  batchSize: number;
+  leaseMs: number;
+}
+
+function settingsOf(options: SchedulerOptions): Settings {
+  const now = options.now ?? new Date();
+  return {
+    db: options.db ?? defaultDb,
+    owner: options.owner ?? PROCESS_OWNER,
+    now,
+    clock: options.clock ?? (options.now ? () => now : () => new Date()),
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+  };
+}
+
+const leaseUntil = (s: Settings) => new Date(s.clock().getTime() + s.leaseMs);
+
+type Claim = { kind: "claimed"; id: string; cursor: string | null; resumed: boolean } | { kind: "already-done" | "busy" };
+
+/** Becomes the runner of (shop, job, day): insert the row, or take over an ended lease. */
+async function claim(s: Settings, shopId: string, job: string, day: LocalDate): Promise<Claim> {
+  try {
+    const row = await s.db.jobRun.create({
+      data: { shopId, job, periodKey: day, status: "running", leaseOwner: s.owner, leaseUntil: leaseUntil(s), startedAt: s.clock() },
+      select: { id: true },
+    });
+    return { kind: "claimed", id: row.id, cursor: null, resumed: false };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  const key = { shopId, job, periodKey: day };
+  const taken = await s.db.jobRun.updateMany({
+    where: { ...key, status: { not: "done" }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: s.clock() } }] },
+    data: { status: "running", leaseOwner: s.owner, leaseUntil: leaseUntil(s), error: null },
+  });
+  const row = await s.db.jobRun.findUnique({
+    where: { shopId_job_periodKey: key },
+    select: { id: true, status: true, cursor: true, leaseOwner: true },
+  });
+  if (taken.count === 1 && row?.leaseOwner === s.owner) return { kind: "claimed", id: row.id, cursor: row.cursor, resumed: true };
+  return { kind: row?.status === "done" ? "already-done" : "busy" };
+}
+
+/** Runs (or resumes) one job for one shop and business day, batch by batch. */
+export async function runJobDay(job: ShopJob, shop: JobShop, day: LocalDate, options: SchedulerOptions = {}): Promise<JobDayReport> {
+  const s = settingsOf(options);
+  const report: JobDayReport = { job: job.name, shopId: shop.id, day, outcome: "busy", processed: 0, written: 0 };
+  const claimed = await claim(s, shop.id, job.name, day);
+  if (claimed.kind !== "claimed") return { ...report, outcome: claimed.kind };
+  const log = logger.child({ shop: shop.domain, job: job.name, day, owner: s.owner });
+  let cursor = claimed.cursor;
+  try {
+    for (;;) {
+      const batch = await job.runBatch({ db: s.db, shop, day, now: s.now, log }, cursor, s.batchSize);
+      const finished = batch.nextCursor === null;
+      const at = s.clock();
+      const advanced = await s.db.jobRun.updateMany({
+        where: { id: claimed.id, leaseOwner: s.owner, status: "running" },
+        data: {
+          cursor: batch.nextCursor ?? cursor,
+          processed: { increment: batch.processed },
+          written: { increment: batch.written },
+          ...(finished ? { status: "done", finishedAt: at, leaseUntil: null } : { leaseUntil: leaseUntil(s) }),
+        },
+      });
+      report.processed += batch.processed;
+      report.written += batch.written;
+      if (advanced.count !== 1) {
+        log.warn({ processed: report.processed }, "job lease lost: another instance took the run over");
+        return { ...report, outcome: "lost-lease" };
+      }
+      if (finished) break;
+      cursor = batch.nextCursor;
+    }
+  } catch (error) {
+    log.error({ error: describe(error), cursor }, "daily job failed; retried after the delay");
+    await s.db.jobRun.updateMany({
+      where: { id: claimed.id, leaseOwner: s.owner },
+      data: { status: "failed", error: describe(error), leaseUntil: new Date(s.clock().getTime() + RETRY_AFTER_MS) },
+    });
+    return { ...report, outcome: "failed" };
+  }
+  if (report.written > 0 || claimed.resumed) log.info({ processed: report.processed, written: report.written, resumed: claimed.resumed }, "daily job done");
+  return { ...report, outcome: claimed.resumed ? "resumed" : "ran" };
+}
+
+/** The business days `job` still owes `shop` at `now`, oldest first. */
+export async function owedDays(db: PrismaClient, job: string, shop: JobShop, now: Date): Promise<LocalDate[]> {
+  const last = await db.jobRun.findFirst({
+    where: { shopId: shop.id, job, status: "done" },
+    orderBy: { periodKey: "desc" },
+    select: { periodKey: true },
+  });
+  return businessDaysToRun(last?.periodKey ?? null, now, shop.ianaTimezone);
+}
+
+/**
+ * One scheduler pass: every installed shop, every job, every owed day in order. A day that is busy
+ * (another instance runs it) or failed stops that job for that shop until a later pass, so days
+ * always complete in order.
+ */
+export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDayReport[]> {
+  const s = settingsOf(options);
+  const jobs = options.jobs ?? dailyJobs;
+  const reports: JobDayReport[] = [];
+  const shops = await s.db.shop.findMany({
+    where: { uninstalledAt: null },
+    select: { id: true, domain: true, ianaTimezone: true },
+    orderBy: { id: "asc" },
+  });
+  for (const shop of shops) {
+    for (const job of jobs) {
+      for (const day of await owedDays(s.db, job.name, shop, s.now)) {
+        const report = await runJobDay(job, shop, day, { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner });
+        reports.push(report);
+        if (report.outcome !== "ran" && report.outcome !== "resumed" && report.outcome !== "already-done") break;
+      }
+    }
+  }
+  return reports;
+}
+
+let running: Promise<unknown> | null = null;
+
+function tick(): void {
+  if (running) return;
+  running = runDueJobs()
+    .catch((error: unknown) => logger.error({ error: describe(error) }, "scheduler pass failed"))
+    .finally(() => {
+      running = null;
+    });
+}
+
+let timer: NodeJS.Timeout | undefined;
+
+/** Started once at server boot (app/entry.server.tsx): a pass every minute, never two at once. */
+export function startScheduler(intervalMs = 60_000): void {
+  if (timer) return;
+  timer = setInterval(tick, intervalMs);
+  timer.unref();
+  tick();
+}

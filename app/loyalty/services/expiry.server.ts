@@ -1,0 +1,411 @@
+/**
+ * Points expiry wired to the database (docs/decisions/011 "Expiry", 014). The rules are the pure
+ * functions of app/loyalty/expiry.ts; this file feeds them only the members with something to do:
+ *
+ * - Member.pointsExpireOn is the next day the expiry jobs must look at a member. The ledger keeps it
+ *   current in the same transaction as each entry (exact for inactivity activity; lowered for a new
+ *   per-earning lot; never raised), the jobs set it to the exact soonest expiry day after looking,
+ *   and a settings change lowers every balance's to the first day anything may expire. So it is
+ *   never later than the true day: selecting `pointsExpireOn <= day` (indexed) misses no one.
+ * - The sweep of day D expires every lot due on or before D (catch-up) under the keys of ADR 011;
+ *   amounts never exceed the balance (appendDebit), so `ledger:verify` stays green.
+ * - Reminders: Notification rows `points_expiring` with a Flow-style trigger payload, idempotent.
+ */
+import type { PrismaClient } from "@prisma/client";
+import { z } from "zod";
+import defaultDb from "~/db.server";
+import type { BatchResult, JobShop, ShopJobContext } from "~/jobs/job-types";
+import {
+  DEFAULT_REMINDER_DAYS,
+  dueReminders,
+  earliestExpiryDay,
+  EXPIRY_MODES,
+  ExpirySettingsSchema,
+  expirySchedule,
+  memberExpiryNotice,
+  type ExpiryLedgerEntry,
+  type ExpiryLot,
+  type ExpiryMode,
+  type ExpiryNotice,
+  type ExpirySettings,
+  type LedgerKind,
+} from "~/loyalty/expiry";
+import { appendDebit, isExpiryActivity, runOnce, type Tx } from "~/loyalty/ledger.server";
+import { addDays, businessDay, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
+import { auditTrail, writeAudit } from "./audit-log.server";
+import { customerIdOf, queueNotifications, type NewNotification } from "./notifications.server";
+import { ensureShop } from "./shops.server";
+
+export interface ShopExpiryColumns {
+  ianaTimezone: string;
+  expiryMode: string;
+  expiryMonths: number;
+  expiryEnabledOn: string | null;
+  expiryReminderDays: string;
+}
+
+export const SHOP_EXPIRY_SELECT = {
+  ianaTimezone: true,
+  expiryMode: true,
+  expiryMonths: true,
+  expiryEnabledOn: true,
+  expiryReminderDays: true,
+} as const;
+
+export function reminderDaysOf(text: string): number[] {
+  try {
+    const parsed = z.array(z.number().int().min(1).max(365)).max(5).safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the default
+  }
+  return [...DEFAULT_REMINDER_DAYS];
+}
+
+/** The shop's settings for the pure rules; null while expiry is off. */
+export function expirySettingsOf(shop: ShopExpiryColumns): ExpirySettings | null {
+  if (shop.expiryMode === "off" || shop.expiryEnabledOn === null) return null;
+  const parsed = ExpirySettingsSchema.safeParse({
+    mode: shop.expiryMode,
+    months: shop.expiryMonths,
+    enabledOn: shop.expiryEnabledOn,
+    reminderDays: reminderDaysOf(shop.expiryReminderDays),
+  });
+  return parsed.success ? parsed.data : null;
+}
+
+/** A ledger kind as the expiry rules see it (activity or not, ADR 011). */
+export function expiryKindOf(kind: string, delta: number): LedgerKind {
+  if (kind === "expiry") return "expiry";
+  if (!isExpiryActivity(kind)) return "reversal";
+  if (kind === "manual_adjustment") return "adjustment";
+  return delta < 0 ? "redeem" : "earn";
+}
+
+/** The members' entries in ledger order, as the expiry rules read them. */
+export async function expiryEntriesOf(
+  db: PrismaClient,
+  shopId: string,
+  memberIds: readonly string[],
+): Promise<Map<string, ExpiryLedgerEntry[]>> {
+  const byMember = new Map<string, ExpiryLedgerEntry[]>(memberIds.map((id) => [id, []]));
+  if (memberIds.length === 0) return byMember;
+  const rows = await db.ledgerEntry.findMany({
+    where: { shopId, memberId: { in: [...memberIds] } },
+    select: { id: true, memberId: true, kind: true, delta: true, createdAt: true, expiresEntryId: true },
+    orderBy: [{ memberId: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+  });
+  for (const row of rows) {
+    byMember.get(row.memberId)?.push({
+      id: row.id,
+      at: row.createdAt,
+      kind: expiryKindOf(row.kind, row.delta),
+      delta: row.delta,
+      expiresEntryId: row.expiresEntryId,
+    });
+  }
+  return byMember;
+}
+
+interface LookMember {
+  id: string;
+  customerGid: string;
+  pointsExpireOn: string | null;
+}
+
+/** Members the jobs must look at for `through` (indexed on shopId, pointsExpireOn), keyset by id. */
+function membersToLookAt(db: PrismaClient, shopId: string, through: LocalDate, cursor: string | null, take: number) {
+  return db.member.findMany({
+    where: { shopId, pointsExpireOn: { lte: through }, ...(cursor ? { id: { gt: cursor } } : {}) },
+    orderBy: { id: "asc" },
+    take,
+    select: { id: true, customerGid: true, pointsExpireOn: true },
+  });
+}
+
+/** Sets the member's next look to the exact soonest expiry day, unless a ledger write moved it meanwhile. */
+function restamp(client: Tx | PrismaClient, member: LookMember, next: LocalDate | null) {
+  return client.member.updateMany({ where: { id: member.id, pointsExpireOn: member.pointsExpireOn }, data: { pointsExpireOn: next } });
+}
+
+async function shopSettings(db: PrismaClient, shopId: string): Promise<ExpirySettings | null> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: SHOP_EXPIRY_SELECT });
+  return expirySettingsOf(shop);
+}
+
+const FINISHED: BatchResult = { processed: 0, written: 0, nextCursor: null };
+
+interface SweepPlan {
+  member: LookMember;
+  due: ExpiryLot[];
+  next: LocalDate | null;
+}
+
+async function writeSweep(tx: Tx, shop: JobShop, settings: ExpirySettings, plans: readonly SweepPlan[], skip: ReadonlySet<string>) {
+  let written = 0;
+  for (const plan of plans) {
+    for (const lot of plan.due) {
+      if (skip.has(lot.idempotencyKey)) continue;
+      await appendDebit(tx, {
+        shopId: shop.id,
+        memberId: plan.member.id,
+        kind: "expiry",
+        delta: lot.points,
+        idempotencyKey: lot.idempotencyKey,
+        description: `Points expired (${lot.expiresOn})`,
+        expiresEntryId: lot.lotEntryId,
+        rule: { mode: settings.mode, months: settings.months, expiresOn: lot.expiresOn },
+      });
+      written += 1;
+    }
+    await restamp(tx, plan.member, plan.next);
+  }
+  return written;
+}
+
+const WRITE_CHUNK = 100;
+
+/**
+ * One batch of the expiry sweep for business day `day`: members whose next look is due, their
+ * due lots expired (catch-up included), their next look set. Nothing before enabledOn + notice.
+ */
+export async function sweepExpiryBatch(context: ShopJobContext, cursor: string | null, batchSize: number): Promise<BatchResult> {
+  const { db, shop, day } = context;
+  const settings = await shopSettings(db, shop.id);
+  if (!settings || compareLocalDates(day, earliestExpiryDay(settings)) < 0) return FINISHED;
+  const members = await membersToLookAt(db, shop.id, day, cursor, batchSize);
+  if (members.length === 0) return FINISHED;
+  const entries = await expiryEntriesOf(db, shop.id, members.map((member) => member.id));
+  const plans: SweepPlan[] = members.map((member) => {
+    const schedule = expirySchedule(entries.get(member.id) ?? [], settings, { memberId: member.id, timeZone: shop.ianaTimezone });
+    const due = schedule.filter((lot) => compareLocalDates(lot.expiresOn, day) <= 0);
+    const next = schedule.find((lot) => compareLocalDates(lot.expiresOn, day) > 0)?.expiresOn ?? null;
+    return { member, due, next };
+  });
+  // A replayed batch finds its entries written: skip them (the unique constraint stays the guard).
+  const keys = plans.flatMap((plan) => plan.due.map((lot) => lot.idempotencyKey));
+  const existing = keys.length
+    ? await db.ledgerEntry.findMany({ where: { shopId: shop.id, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })
+    : [];
+  const skip = new Set(existing.map((row) => row.idempotencyKey));
+  let written = 0;
+  for (let start = 0; start < plans.length; start += WRITE_CHUNK) {
+    const chunk = plans.slice(start, start + WRITE_CHUNK);
+    const outcome = await runOnce(db, (tx) => writeSweep(tx, shop, settings, chunk, skip));
+    if (outcome.applied) {
+      written += outcome.value;
+      continue;
+    }
+    // Another writer got some of these first: member by member, each under its own keys.
+    for (const plan of chunk) {
+      const single = await runOnce(db, (tx) => writeSweep(tx, shop, settings, [plan], skip));
+      if (single.applied) written += single.value;
+    }
+  }
+  return { processed: members.length, written, nextCursor: members.length < batchSize ? null : (members.at(-1)?.id ?? null) };
+}
+
+/** The Flow-style trigger payload of a points-expiring notice. */
+function expiringPayload(shop: JobShop, member: LookMember, reminder: { points: number; expiresOn: string; daysBefore: number; daysLeft: number }) {
+  return {
+    trigger: "keepsake/points-expiring",
+    shop: shop.domain,
+    customer_id: customerIdOf(member.customerGid),
+    customer_gid: member.customerGid,
+    points: reminder.points,
+    expires_on: reminder.expiresOn,
+    days_before: reminder.daysBefore,
+    days_left: reminder.daysLeft,
+  };
+}
+
+/**
+ * One batch of the reminders job for business day `day`: members with an expiry within the longest
+ * reminder lead time get their due reminders (ADR 011: the shortest lead time whose day has come),
+ * each once; their next look is set to their exact soonest expiry day.
+ */
+export async function remindExpiryBatch(context: ShopJobContext, cursor: string | null, batchSize: number): Promise<BatchResult> {
+  const { db, shop, day } = context;
+  const settings = await shopSettings(db, shop.id);
+  if (!settings) return FINISHED;
+  const horizon = addDays(day, Math.max(...settings.reminderDays, 0));
+  const members = await membersToLookAt(db, shop.id, horizon, cursor, batchSize);
+  if (members.length === 0) return FINISHED;
+  const entries = await expiryEntriesOf(db, shop.id, members.map((member) => member.id));
+  const notices: NewNotification[] = [];
+  const restamps: { member: LookMember; next: LocalDate | null }[] = [];
+  for (const member of members) {
+    const list = entries.get(member.id) ?? [];
+    const context = { memberId: member.id, today: day, timeZone: shop.ianaTimezone };
+    for (const reminder of dueReminders(list, settings, context)) {
+      notices.push({
+        shopId: shop.id,
+        memberId: member.id,
+        kind: "points_expiring",
+        idempotencyKey: reminder.idempotencyKey,
+        payload: expiringPayload(shop, member, reminder),
+      });
+    }
+    const soonest = expirySchedule(list, settings, context)[0]?.expiresOn ?? null;
+    if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
+  }
+  const written = await queueNotifications(db, notices);
+  if (restamps.length > 0) await db.$transaction(restamps.map(({ member, next }) => restamp(db, member, next)));
+  return { processed: members.length, written, nextCursor: members.length < batchSize ? null : (members.at(-1)?.id ?? null) };
+}
+
+/** "X points expire on <date>" for the member response: the soonest expiry, or null. */
+export async function memberExpiry(
+  shop: ShopExpiryColumns & { id: string },
+  memberId: string,
+  now: Date = new Date(),
+  db: PrismaClient = defaultDb,
+): Promise<ExpiryNotice | null> {
+  const settings = expirySettingsOf(shop);
+  if (!settings) return null;
+  const entries = await expiryEntriesOf(db, shop.id, [memberId]);
+  return memberExpiryNotice(entries.get(memberId) ?? [], settings, {
+    memberId,
+    today: businessDay(now, shop.ianaTimezone),
+    timeZone: shop.ianaTimezone,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Expiry settings page (/app/expiry)
+
+export interface ExpirySettingsView {
+  mode: ExpiryMode;
+  months: string;
+  reminderDays: string;
+  enabledOn: string | null;
+  /** The first day any point may expire (enabledOn + notice), when expiry is on. */
+  earliestExpiry: string | null;
+  timezone: string;
+}
+
+const ReminderDaysInput = z
+  .string()
+  .trim()
+  .refine((text) => /^\d+(\s*,\s*\d+)*$/.test(text), "Enter days as numbers separated by commas, like 30, 3")
+  .transform((text) => text.split(",").map((part) => Number(part.trim())))
+  .refine((days) => days.every((value) => value >= 1 && value <= 365), "Each reminder must be 1 to 365 days before")
+  .refine((days) => days.length <= 5, "At most 5 reminders")
+  .refine((days) => new Set(days).size === days.length, "Each reminder day once");
+
+/** What the Expiry form posts (strings, as FormData has them). */
+export const ExpirySettingsInput = z.object({
+  mode: z.enum(EXPIRY_MODES, { message: "Choose off, inactivity or per earning" }),
+  months: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "Enter a whole number of months")
+    .transform(Number)
+    .refine((months) => months >= 1 && months <= 120, "Must be 1 to 120 months"),
+  reminderDays: ReminderDaysInput,
+});
+export type ExpirySettingsUpdate = z.output<typeof ExpirySettingsInput>;
+
+function viewOf(shop: ShopExpiryColumns): ExpirySettingsView {
+  const settings = expirySettingsOf(shop);
+  return {
+    mode: (EXPIRY_MODES as readonly string[]).includes(shop.expiryMode) ? (shop.expiryMode as ExpiryMode) : "off",
+    months: String(shop.expiryMonths),
+    reminderDays: reminderDaysOf(shop.expiryReminderDays).join(", "),
+    enabledOn: shop.expiryEnabledOn,
+    earliestExpiry: settings ? earliestExpiryDay(settings) : null,
+    timezone: shop.ianaTimezone,
+  };
+}
+
+/**
+ * The day the notice period counts from after a save (ADR 011): turning expiry on, switching mode
+ * or shrinking the months starts a new notice period today (shop zone); other saves keep it.
+ */
+export function nextEnabledOn(before: ShopExpiryColumns, update: ExpirySettingsUpdate, today: LocalDate): string | null {
+  if (update.mode === "off") return before.expiryEnabledOn;
+  const restart =
+    before.expiryEnabledOn === null ||
+    before.expiryMode !== update.mode ||
+    update.months < before.expiryMonths;
+  return restart ? today : before.expiryEnabledOn;
+}
+
+/**
+ * Saves the settings with the audit entry, in one transaction. When expiry is on and the rules
+ * changed, every member with a balance gets their next look no later than the first day anything
+ * may expire, so the jobs re-read them under the new rules (one indexed UPDATE).
+ */
+export async function updateExpirySettings(
+  shopDomain: string,
+  update: ExpirySettingsUpdate,
+  staffId: string | null = null,
+  now: Date = new Date(),
+): Promise<ExpirySettingsView> {
+  const shop = await ensureShop(shopDomain);
+  const saved = await defaultDb.$transaction(async (tx) => {
+    const before = await tx.shop.findUniqueOrThrow({ where: { id: shop.id }, select: SHOP_EXPIRY_SELECT });
+    const enabledOn = nextEnabledOn(before, update, businessDay(now, before.ianaTimezone));
+    const after = await tx.shop.update({
+      where: { id: shop.id },
+      data: {
+        expiryMode: update.mode,
+        expiryMonths: update.months,
+        expiryReminderDays: JSON.stringify(update.reminderDays),
+        expiryEnabledOn: enabledOn,
+      },
+      select: SHOP_EXPIRY_SELECT,
+    });
+    const settings = expirySettingsOf(after);
+    const rulesChanged =
+      before.expiryMode !== after.expiryMode || before.expiryMonths !== after.expiryMonths || before.expiryEnabledOn !== after.expiryEnabledOn;
+    if (settings && rulesChanged) {
+      const earliest = earliestExpiryDay(settings);
+      await tx.member.updateMany({
+        where: { shopId: shop.id, balance: { gt: 0 }, OR: [{ pointsExpireOn: null }, { pointsExpireOn: { gt: earliest } }] },
+        data: { pointsExpireOn: earliest },
+      });
+    }
+    const snapshot = (row: ShopExpiryColumns) => ({
+      expiryMode: row.expiryMode,
+      expiryMonths: row.expiryMonths,
+      expiryReminderDays: reminderDaysOf(row.expiryReminderDays),
+      expiryEnabledOn: row.expiryEnabledOn,
+    });
+    await writeAudit(tx, {
+      shopId: shop.id,
+      staffId,
+      action: "expiry.update",
+      subjectType: "shop",
+      subjectId: shop.id,
+      before: snapshot(before),
+      after: snapshot(after),
+    });
+    return after;
+  });
+  return viewOf(saved);
+}
+
+export interface ExpiryChange {
+  id: string;
+  at: string;
+  staffId: string | null;
+  changed: string[];
+}
+
+/** The Expiry page: the settings and the latest changes to them (from the audit log). */
+export async function expiryPage(shopDomain: string): Promise<{ settings: ExpirySettingsView; changes: ExpiryChange[] }> {
+  const shop = await ensureShop(shopDomain);
+  const row = await defaultDb.shop.findUniqueOrThrow({ where: { id: shop.id }, select: SHOP_EXPIRY_SELECT });
+  const trail = await auditTrail(shopDomain, { type: "shop", id: shop.id }, 20);
+  const changes = trail
+    .filter((item) => item.action === "expiry.update")
+    .slice(0, 5)
+    .map((item) => {
+      const before = (item.before ?? {}) as Record<string, unknown>;
+      const after = (item.after ?? {}) as Record<string, unknown>;
+      const changed = Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+      return { id: item.id, at: item.createdAt, staffId: item.staffId, changed };
+    });
+  return { settings: viewOf(row), changes };
+}
