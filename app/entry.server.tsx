@@ -5,6 +5,7 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { env } from "./env.server";
 import { startRedemptionRecovery } from "./jobs/redemption-recovery.server";
+import { startScheduler } from "./jobs/scheduler.server";
 import { startShopifyOutboxWorker } from "./jobs/shopify-outbox.server";
 import { startInboxWorker } from "./jobs/webhook-inbox.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
@@ -16,11 +17,13 @@ export { webhookIngress } from "./shopify/webhook-ingress.server";
 
 // The server loads this module once at boot: start applying stored webhooks (and anything a
 // previous process left unapplied), send the Shopify outbox (storefront metafields, ADR 009) and
-// settle redemptions a crash left pending (ADR 007). Tests drive these themselves.
+// settle redemptions a crash left pending (ADR 007), and run the daily per-shop jobs (tier review,
+// expiry, …: ADR 014). Tests drive these themselves.
 if (env().NODE_ENV !== "test") {
   startInboxWorker();
   startShopifyOutboxWorker();
   startRedemptionRecovery();
+  startScheduler();
 }
 
 export default async function handleRequest(
