@@ -39,6 +39,7 @@ const LineItem = z.object({
 const CustomerRef = z.object({
   admin_graphql_api_id: Gid("Customer"),
   email: z.string().nullish(),
+  phone: z.string().nullish(),
   first_name: z.string().nullish(),
   last_name: z.string().nullish(),
 });
@@ -62,6 +63,17 @@ const OrderPayload = z.object({
   line_items: z.array(LineItem),
   // Codes applied at checkout: a Keepsake reward code among them is marked used.
   discount_codes: z.array(z.object({ code: z.string() })).nullish(),
+  // Compared with a referrer's (referral self-referral check); never stored.
+  phone: z.string().nullish(),
+  shipping_address: z
+    .object({
+      address1: z.string().nullish(),
+      address2: z.string().nullish(),
+      zip: z.string().nullish(),
+      country_code: z.string().nullish(),
+      phone: z.string().nullish(),
+    })
+    .nullish(),
 });
 
 export type OrderPayload = z.infer<typeof OrderPayload>;
@@ -102,6 +114,9 @@ export interface OrderFacts extends PaidOrderFacts {
   customer: CustomerFacts | null;
   cancelled: boolean;
   discountCodes: string[];
+  /** The order's, its customer's and its shipping address's phone numbers (referral checks only). */
+  phones: string[];
+  shippingAddress: { address1: string | null; address2: string | null; zip: string | null; countryCode: string | null } | null;
   /** processed_at, when the payload has it (the paid instant). */
   processedAt: Date | null;
 }
@@ -131,6 +146,15 @@ export function parseOrder(payload: unknown): OrderFacts {
     cancelled: Boolean(order.cancelled_at),
     processedAt: order.processed_at ? new Date(order.processed_at) : null,
     discountCodes: (order.discount_codes ?? []).map((discount) => discount.code),
+    phones: [order.phone, order.customer?.phone, order.shipping_address?.phone].filter((phone): phone is string => Boolean(phone)),
+    shippingAddress: order.shipping_address
+      ? {
+          address1: order.shipping_address.address1 ?? null,
+          address2: order.shipping_address.address2 ?? null,
+          zip: order.shipping_address.zip ?? null,
+          countryCode: order.shipping_address.country_code ?? null,
+        }
+      : null,
     lines: order.line_items.map((line) => toLineFacts(line, taxesIncluded)),
   };
 }

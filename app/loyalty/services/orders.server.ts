@@ -39,12 +39,16 @@ import {
 } from "./campaigns.server";
 import { ensureMember, normalizeEmail, type CustomerProfile } from "./members.server";
 import { markCodesUsed } from "./redemptions.server";
+import { attributeReferralOrder, settleReferralOrder } from "./referrals.server";
 import { earnSettingsOf, type ShopRecord } from "./shops.server";
 
 export interface PaidOrder extends PaidOrderFacts {
   customer: CustomerProfile | null;
   /** Discount codes used at checkout (a Keepsake reward code among them is marked used). */
   discountCodes?: readonly string[];
+  /** Referral checks only (a friend's order vs the referrer); never stored. */
+  phones?: readonly string[];
+  shippingAddress?: { address1: string | null; address2: string | null; zip: string | null; countryCode: string | null } | null;
   /** processed_at: when the order was paid (campaign windows); the arrival time when absent. */
   processedAt?: Date | null;
 }
@@ -91,7 +95,18 @@ export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promi
   }
   const result = await reconcileOrder(shop, order.orderGid);
   // Rewards: a separate concern that only needs the codes; idempotent like the rest.
-  if (order.discountCodes?.length) await markCodesUsed(shop.id, order.orderGid, order.discountCodes);
+  if (order.discountCodes?.length) {
+    await markCodesUsed(shop.id, order.orderGid, order.discountCodes);
+    // A referral friend's code: the referrer's reward (idempotent per referral; docs/decisions/016).
+    await attributeReferralOrder(shop, {
+      orderGid: order.orderGid,
+      customerGid: order.customerGid,
+      email: order.email,
+      phones: order.phones ?? [],
+      shippingAddress: order.shippingAddress ?? null,
+      discountCodes: order.discountCodes,
+    });
+  }
   return result;
 }
 
@@ -117,7 +132,9 @@ export async function recordRefund(
   } catch (error) {
     if (!isUniqueViolation(error)) throw error; // a redelivery: already recorded
   }
-  return reconcileOrder(shop, refund.orderGid);
+  const result = await reconcileOrder(shop, refund.orderGid);
+  await settleReferralOrder(shop, refund.orderGid); // a full refund within the pending days reverses it
+  return result;
 }
 
 /** orders/cancelled. Creates the record if the cancellation is the first thing we hear. */
@@ -137,7 +154,9 @@ export async function recordCancellation(
       data: { cancelledAt: now },
     });
   }
-  return reconcileOrder(shop, order.orderGid);
+  const result = await reconcileOrder(shop, order.orderGid);
+  await settleReferralOrder(shop, order.orderGid);
+  return result;
 }
 
 /**
