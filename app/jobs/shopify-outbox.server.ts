@@ -20,10 +20,12 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { checkNewsletter } from "~/loyalty/services/earn-actions.server";
 import { publishedProgram } from "~/loyalty/services/storefront.server";
 import { tierSyncOf } from "~/loyalty/services/tiers.server";
 import { addCustomerTags, removeCustomerTags, tierMetafields } from "~/shopify/customer-tags.server";
 import { offlineAccess, ShopifyApiError, type AdminAccess } from "~/shopify/admin-api.server";
+import { birthDateMetafield } from "~/shopify/customer-birth-date";
 import {
   balanceMetafield,
   chunkBySize,
@@ -52,6 +54,9 @@ export function outboxBackoffMs(tries: number): number {
 }
 
 const TierPayload = z.object({ memberId: z.string().min(1) });
+const CustomerGid = z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/);
+const BirthDatePayload = z.object({ customerGid: CustomerGid, birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const NewsletterPayload = z.object({ memberId: z.string().min(1), customerGid: CustomerGid });
 const BalancePayload = z.object({ customerGid: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/), balance: z.number().int() });
 
 interface OutboxRow {
@@ -206,7 +211,27 @@ async function unitFor(row: OutboxRow, access: AdminAccess): Promise<Unit> {
     if (sync.tag) await addCustomerTags(access, sync.customerGid, [sync.tag]);
     return { row, ...tierMetafields(sync.customerGid, sync.name ? { name: sync.name, progress: sync.progress } : null) };
   }
+  if (row.kind === "customer_birth_date") {
+    const parsed = BirthDatePayload.safeParse(parseJson(row.payload));
+    if (!parsed.success) throw new PermanentError("unreadable customer_birth_date payload");
+    return { row, set: [birthDateMetafield(parsed.data.customerGid, parsed.data.birthDate)], remove: [] };
+  }
+  if (row.kind === "newsletter_check") {
+    // A read and maybe a ledger credit (once, by key); nothing to set.
+    const parsed = NewsletterPayload.safeParse(parseJson(row.payload));
+    if (!parsed.success) throw new PermanentError("unreadable newsletter_check payload");
+    await checkNewsletter(access, row.shopId, parsed.data.memberId, parsed.data.customerGid);
+    return { row, set: [], remove: [] };
+  }
   throw new PermanentError(`unknown outbox kind ${row.kind}`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** True when Shopify asks us to slow down or is failing: stop this shop's pass. */

@@ -12,7 +12,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 
 type Db = Prisma.TransactionClient | PrismaClient;
 
-export type OutboxKind = "customer_balance" | "program" | "customer_tier";
+export type OutboxKind = "customer_balance" | "program" | "customer_tier" | "customer_birth_date" | "newsletter_check";
 
 export interface BalancePayload {
   customerGid: string;
@@ -22,6 +22,8 @@ export interface BalancePayload {
 export const balanceKey = (memberId: string) => `balance:${memberId}`;
 export const PROGRAM_KEY = "program";
 export const tierKey = (memberId: string) => `tier:${memberId}`;
+export const birthDateKey = (memberId: string) => `birth_date:${memberId}`;
+export const newsletterCheckKey = (memberId: string) => `newsletter:${memberId}`;
 
 /**
  * Returns Prisma's lazy promise, so callers can await it inside an interactive transaction or put it
@@ -64,4 +66,20 @@ export function queueProgramSync(db: Db, shopId: string) {
  */
 export function queueTierSync(db: Db, entry: { shopId: string; memberId: string }) {
   return upsert(db, entry.shopId, "customer_tier", tierKey(entry.memberId), JSON.stringify({ memberId: entry.memberId }));
+}
+
+/** The member saved a birthday with a year: mirror it to the customer's `facts.birth_date` metafield. */
+export function queueBirthDateSync(db: Db, entry: { shopId: string; memberId: string; customerGid: string; birthDate: string }) {
+  const payload = JSON.stringify({ customerGid: entry.customerGid, birthDate: entry.birthDate });
+  return upsert(db, entry.shopId, "customer_birth_date", birthDateKey(entry.memberId), payload);
+}
+
+/**
+ * customers/update for a member not yet rewarded for the newsletter: ask Shopify for the email
+ * marketing consent (the payload no longer carries it) and award the newsletter action once if
+ * subscribed (earn-actions.server.ts checkNewsletter). Through the outbox for its retries.
+ */
+export function queueNewsletterCheck(db: Db, entry: { shopId: string; memberId: string; customerGid: string }) {
+  const payload = JSON.stringify({ memberId: entry.memberId, customerGid: entry.customerGid });
+  return upsert(db, entry.shopId, "newsletter_check", newsletterCheckKey(entry.memberId), payload);
 }
