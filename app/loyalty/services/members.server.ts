@@ -6,6 +6,7 @@ import type { Member } from "@prisma/client";
 import db from "~/db.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import type { ShopRecord } from "./shops.server";
+import { eraseReferralEmails } from "./referrals.server";
 
 export interface CustomerProfile {
   customerGid: string;
@@ -79,6 +80,8 @@ export async function erasePersonalData(
     }),
     db.dataRequest.deleteMany({ where: { shopId: shop.id, customerGid: target.customerGid } }),
   ]);
+  // Referrals keep only the email's hash once the friend or the referrer is erased.
+  await eraseReferralEmails(shop.id, { customerGid: target.customerGid, email });
 }
 
 /** customers/data_request: what Keepsake holds about the customer, as one JSON document. */
