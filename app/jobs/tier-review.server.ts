@@ -1,0 +1,206 @@
+/**
+ * The daily tier review (docs/decisions/011 rules, 012 wiring), run by the scheduler for each shop and
+ * business day through the ShopJob contract (app/jobs/job-types.ts).
+ *
+ * Only members with something due are read: `tierReviewOn ≤ day` (their period ended) or
+ * `tierPendingOn ≤ day` (a downgrade waited out its grace days), each through its own index, in
+ * keyset batches by member id. A batch reads its members' progress with two queries for the whole
+ * batch (tiers.server.ts progressOfMembers) and writes in one transaction:
+ *
+ * - period ended: evaluateRetention with the progress of the period that ended → keep the tier
+ *   (next review scheduled), downgrade now (no grace) or record a pending downgrade;
+ * - pending downgrade due: confirmPendingDowngrade with today's progress → apply or cancel;
+ * - every applied change: TierChange (`review:<member>:<period end>`), tag and metafields via the
+ *   outbox; retained members are rescheduled with one updateMany per next-review day.
+ *
+ * Every processed member leaves the due set in the same transaction (its review day moves past
+ * `day`, its pending downgrade is applied or cleared), so a rerun of the day finds nothing to do and
+ * a batch replayed after a crash writes nothing twice (TierChange keys are unique as well).
+ */
+import db from "~/db.server";
+import { ConcurrentChangeError } from "~/loyalty/ledger.server";
+import { addDays, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
+import {
+  loadLadder,
+  nextReviewOn,
+  progressOfMembers,
+  TIER_SHOP_SELECT,
+  tierOf,
+  writeTierChange,
+} from "~/loyalty/services/tiers.server";
+import { confirmPendingDowngrade, evaluateRetention, type DowngradeRule, type TierLadder, type TierProgress } from "~/loyalty/tiers";
+import type { BatchResult, ShopJob, ShopJobContext } from "./job-types";
+
+const MEMBER_SELECT = {
+  id: true,
+  customerGid: true,
+  tierHandle: true,
+  tierSince: true,
+  tierReviewOn: true,
+  tierPendingHandle: true,
+  tierPendingOn: true,
+} as const;
+
+interface DueMember {
+  id: string;
+  customerGid: string;
+  tierHandle: string | null;
+  tierSince: string | null;
+  tierReviewOn: string | null;
+  tierPendingHandle: string | null;
+  tierPendingOn: string | null;
+}
+
+/** What the batch will write for one member. */
+type Plan =
+  | { kind: "change"; member: DueMember; to: string; key: string }
+  | { kind: "update"; member: DueMember; reviewOn: string | null; pendingHandle: string | null; pendingOn: string | null };
+
+const due = (date: string | null, day: LocalDate) => date !== null && compareLocalDates(date, day) <= 0;
+
+async function dueMembers(shopId: string, day: LocalDate, cursor: string | null, take: number) {
+  const after = cursor ? { id: { gt: cursor } } : {};
+  const [reviews, pendings] = await Promise.all([
+    db.member.findMany({ where: { shopId, tierReviewOn: { lte: day }, ...after }, orderBy: { id: "asc" }, take, select: MEMBER_SELECT }),
+    db.member.findMany({ where: { shopId, tierPendingOn: { lte: day }, ...after }, orderBy: { id: "asc" }, take, select: MEMBER_SELECT }),
+  ]);
+  const byId = new Map<string, DueMember>();
+  for (const member of [...reviews, ...pendings]) byId.set(member.id, member);
+  const merged = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const members = merged.slice(0, take);
+  const more = reviews.length === take || pendings.length === take || merged.length > take;
+  return { members, more };
+}
+
+async function plan(
+  context: ShopJobContext,
+  shop: { id: string; ianaTimezone: string; tierDowngrade: string; tierGraceDays: number },
+  ladder: TierLadder,
+  members: DueMember[],
+): Promise<Plan[]> {
+  const { day } = context;
+  const downgrade: DowngradeRule = shop.tierDowngrade === "one_level" ? "one_level" : "to_qualifying";
+  const graceDays = Math.max(0, shop.tierGraceDays);
+  // Progress: today's for pending downgrades; the ended period's for reviews, grouped by period end
+  // (one day on a normal run; several only when the scheduler catches up).
+  const pendingMembers = members.filter((member) => due(member.tierPendingOn, day) && tierOf(ladder, member.tierHandle));
+  const today = await progressOfMembers(shop, ladder, pendingMembers, day);
+  const byPeriodEnd = new Map<LocalDate, DueMember[]>();
+  for (const member of members) {
+    if (!member.tierReviewOn || !due(member.tierReviewOn, day) || !tierOf(ladder, member.tierHandle)) continue;
+    const end = addDays(member.tierReviewOn, -1);
+    byPeriodEnd.set(end, [...(byPeriodEnd.get(end) ?? []), member]);
+  }
+  const ended = new Map<string, { periodEnd: LocalDate; progress: TierProgress }>();
+  for (const [periodEnd, group] of byPeriodEnd) {
+    const progress = await progressOfMembers(shop, ladder, group, periodEnd);
+    for (const member of group) {
+      const value = progress.get(member.id);
+      if (value) ended.set(member.id, { periodEnd, progress: value });
+    }
+  }
+
+  return members.map((member): Plan => {
+    const tier = tierOf(ladder, member.tierHandle);
+    // A tier removed from the ladder (or no tier): nothing to review until the member earns again.
+    if (!tier) return { kind: "update", member, reviewOn: null, pendingHandle: null, pendingOn: null };
+    const since = member.tierSince ?? day;
+    let pendingHandle = member.tierPendingHandle;
+    let pendingOn = member.tierPendingOn;
+    if (due(pendingOn, day)) {
+      const progressNow = today.get(member.id);
+      const target = tierOf(ladder, pendingHandle)?.handle ?? ladder[0]?.handle;
+      if (progressNow && target) {
+        const decision = confirmPendingDowngrade(ladder, { from: tier.handle, to: target }, tier.handle, progressNow);
+        if (decision.apply) return { kind: "change", member, to: decision.to, key: `review:${member.id}:${pendingOn}` };
+      }
+      pendingHandle = null;
+      pendingOn = null;
+    }
+    let reviewOn = member.tierReviewOn;
+    const review = ended.get(member.id);
+    if (review && due(reviewOn, day)) {
+      const result = evaluateRetention(ladder, tier.handle, review.progress, { downgrade, graceDays, periodEnd: review.periodEnd });
+      reviewOn = nextReviewOn(ladder, tier.handle, since, day);
+      if (result.decision === "downgrade") {
+        if (compareLocalDates(result.effectiveOn, day) <= 0) {
+          return { kind: "change", member, to: result.to, key: `review:${member.id}:${review.periodEnd}` };
+        }
+        pendingHandle = result.to;
+        pendingOn = result.effectiveOn;
+      }
+    } else if (due(reviewOn, day)) {
+      reviewOn = nextReviewOn(ladder, tier.handle, since, day);
+    }
+    return { kind: "update", member, reviewOn, pendingHandle, pendingOn };
+  });
+}
+
+async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[]): Promise<number> {
+  const shopId = context.shop.id;
+  let written = 0;
+  await db.$transaction(
+    async (tx) => {
+      // Members that only move their review day: one updateMany per (review day, pending) group, each
+      // conditional on the member still being due (a promotion meanwhile scheduled its own review).
+      const groups = new Map<string, { ids: string[]; data: { tierReviewOn: string | null; tierPendingHandle: string | null; tierPendingOn: string | null } }>();
+      for (const item of plans) {
+        if (item.kind !== "update") continue;
+        const data = { tierReviewOn: item.reviewOn, tierPendingHandle: item.pendingHandle, tierPendingOn: item.pendingOn };
+        const key = JSON.stringify(data);
+        const group = groups.get(key) ?? { ids: [], data };
+        group.ids.push(item.member.id);
+        groups.set(key, group);
+        if (item.pendingOn !== null && item.pendingOn !== item.member.tierPendingOn) written += 1;
+      }
+      for (const group of groups.values()) {
+        await tx.member.updateMany({
+          where: {
+            shopId,
+            id: { in: group.ids },
+            OR: [{ tierReviewOn: { lte: context.day } }, { tierPendingOn: { lte: context.day } }],
+          },
+          data: group.data,
+        });
+      }
+      for (const item of plans) {
+        if (item.kind !== "change") continue;
+        await writeTierChange(tx, {
+          shopId,
+          memberId: item.member.id,
+          from: item.member.tierHandle,
+          to: item.to,
+          reason: "retention_downgrade",
+          idempotencyKey: item.key,
+          ladder,
+          today: context.day,
+        });
+        written += 1;
+      }
+    },
+    { maxWait: 10_000, timeout: 120_000 },
+  );
+  return written;
+}
+
+export async function runTierReviewBatch(context: ShopJobContext, cursor: string | null, batchSize: number): Promise<BatchResult> {
+  const shop = await db.shop.findUnique({ where: { id: context.shop.id }, select: TIER_SHOP_SELECT });
+  if (!shop?.tiersEnabled) return { processed: 0, written: 0, nextCursor: null };
+  const ladder = await loadLadder(shop.id);
+  if (ladder.length === 0) return { processed: 0, written: 0, nextCursor: null };
+  for (let attempt = 1; ; attempt += 1) {
+    const { members, more } = await dueMembers(shop.id, context.day, cursor, batchSize);
+    if (members.length === 0) return { processed: 0, written: 0, nextCursor: null };
+    try {
+      const written = await write(context, ladder, await plan(context, shop, ladder, members));
+      const last = members[members.length - 1];
+      return { processed: members.length, written, nextCursor: more && last ? last.id : null };
+    } catch (error) {
+      // A member's tier changed between the read and the write (a promotion): read the batch again.
+      if (error instanceof ConcurrentChangeError && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
+export const tierReviewJob: ShopJob = { name: "tier-review", runBatch: runTierReviewBatch };
