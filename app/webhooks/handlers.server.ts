@@ -5,6 +5,7 @@
  */
 import type { Logger } from "~/logger.server";
 import { enrollNewCustomer } from "~/loyalty/services/customers.server";
+import { noteCustomerUpdated } from "~/loyalty/services/earn-actions.server";
 import { buildDataRequest, erasePersonalData, updateMemberProfile } from "~/loyalty/services/members.server";
 import { recordCancellation, recordPaidOrder, recordRefund } from "~/loyalty/services/orders.server";
 import { markUninstalled, redactShop, updateScopes, type ShopRecord } from "~/loyalty/services/shops.server";
@@ -71,7 +72,12 @@ export const customersCreate = handler({
 export const customersUpdate = handler({
   shopifyTopic: "customers/update",
   parse: parseCustomer,
-  apply: async ({ shop }, customer) => updateMemberProfile(await shop(), customer),
+  apply: async ({ shop }, customer) => {
+    const record = await shop();
+    await updateMemberProfile(record, customer);
+    // The payload carries no marketing consent: queue a check when newsletter sign-ups earn points.
+    await noteCustomerUpdated(record.id, customer.customerGid);
+  },
 });
 
 export const customersDelete = handler({
