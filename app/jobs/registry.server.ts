@@ -8,9 +8,11 @@
 import { expiryRemindersJob } from "./expiry-reminders.server";
 import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
+import { tierReviewJob } from "./tier-review.server";
 
 export const dailyJobs: readonly ShopJob[] = [
   // The sweep before the reminders: a reminder never announces points the sweep just expired.
   expirySweepJob,
   expiryRemindersJob,
+  tierReviewJob,
 ];
