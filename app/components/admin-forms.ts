@@ -2,7 +2,9 @@
  * Small helpers the admin forms share: zod issues → one message per field, and the staff user id
  * from the session token.
  */
-import { useEffect, useRef } from "react";
+import { useNavigate } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { useEffect, useRef, useState } from "react";
 
 export type FieldErrors = Record<string, string>;
 
@@ -43,4 +45,59 @@ export function useFetcherResult<T>(fetcher: { state: string; data?: T }, effect
 /** The staff user who acted: the verified session token's `sub` (never a value from the form). */
 export function staffIdOf(sessionToken: { sub?: unknown } | undefined): string | null {
   return typeof sessionToken?.sub === "string" && sessionToken.sub !== "" ? sessionToken.sub : null;
+}
+
+type EditorResult = { ok: true; intent: string; id?: string } | { ok: false; errors: FieldErrors };
+
+/**
+ * The state every resource editor page keeps (form vs last saved values, field errors, dirty/busy for
+ * the save bar) and its answers to the fetcher: errors next to fields + an error toast; "created" →
+ * toast and the new resource's page; "saved" → toast; any other intent goes to `onOther`.
+ */
+export function useEditorForm<V extends object, R extends EditorResult>(options: {
+  initial: V;
+  empty: V;
+  isNew: boolean;
+  fetcher: { state: string; data?: R };
+  /** The created resource's page is `${base}/${id}`. */
+  base: string;
+  toasts: { created: string; saved: string; fixErrors: string };
+  onOther?: (result: Extract<R, { ok: true }>) => void;
+}) {
+  const shopify = useAppBridge();
+  const navigate = useNavigate();
+  const [saved, setSaved] = useState<V>(options.initial);
+  const [form, setForm] = useState<V>(options.initial);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = JSON.stringify(form) !== JSON.stringify(options.isNew ? options.empty : saved);
+  const busy = options.fetcher.state !== "idle";
+
+  useFetcherResult(options.fetcher, (result) => {
+    if (!result.ok) {
+      setErrors(result.errors);
+      shopify.toast.show(result.errors.form ?? options.toasts.fixErrors, { isError: true });
+      return;
+    }
+    setErrors({});
+    if (result.intent === "created") {
+      shopify.toast.show(options.toasts.created);
+      setSaved(form);
+      navigate(`${options.base}/${result.id}`, { replace: true });
+    } else if (result.intent === "saved") {
+      setSaved(form);
+      shopify.toast.show(options.toasts.saved);
+    } else {
+      options.onOther?.(result as Extract<R, { ok: true }>);
+    }
+  });
+
+  const set =
+    <K extends keyof V>(key: K) =>
+    (value: V[K]) =>
+      setForm((current) => ({ ...current, [key]: value }));
+  const discard = () => {
+    setForm(saved);
+    setErrors({});
+  };
+  return { form, saved, errors, dirty, busy, set, discard, toast: shopify.toast };
 }
