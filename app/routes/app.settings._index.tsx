@@ -18,6 +18,7 @@ type SectionKey = keyof ReturnType<typeof settingsStrings.strings>["sections"];
 const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "program", url: "/app/program" },
   { key: "rewards", url: "/app/rewards" },
+  { key: "campaigns", url: "/app/campaigns" },
 ];
 
 export default function SettingsPage() {
