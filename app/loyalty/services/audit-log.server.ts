@@ -24,7 +24,8 @@ export type AuditAction =
   | "campaign.update"
   | "campaign.archive"
   | "tiers.update" // the tier ladder and tier settings (app/routes/app.tiers.tsx)
-  | "member.change_tier"; // staff moved a member to another tier (member page)
+  | "member.change_tier" // staff moved a member to another tier (member page)
+  | "referrals.update"; // referral settings (app/routes/app.referrals.tsx)
 
 export interface AuditEntry {
   shopId: string;
