@@ -71,7 +71,14 @@ export type MemberResponse =
       /** Codes issued to this member and not yet used, newest first. */
       codes: IssuedCode[];
       program: ProgramInfo;
+      /** "X points expire on <date>": the soonest expiry (shop-local yyyy-mm-dd), null when nothing expires. */
+      expiry: ExpiryNotice | null;
     };
+
+export interface ExpiryNotice {
+  points: number;
+  expiresOn: string;
+}
 
 /** POST /apps/keepsake/redeem, JSON body. `requestId` makes retries safe: same id → same answer. */
 export interface RedeemRequest {

@@ -6,6 +6,7 @@
 import db from "~/db.server";
 import { rewardFromColumns, storefrontReward } from "~/loyalty/rewards";
 import type { MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
+import { memberExpiry, SHOP_EXPIRY_SELECT } from "./expiry.server";
 import { customerGidOf, unusedCodesOf } from "./redemptions.server";
 
 export type { HistoryItem } from "~/loyalty/storefront-contract";
@@ -92,7 +93,7 @@ export async function memberView(
 ): Promise<MemberView> {
   const shop = await db.shop.findUnique({
     where: { domain: shopDomain },
-    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true },
+    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true, ...SHOP_EXPIRY_SELECT },
   });
   const member =
     shop && customerNumericId
@@ -134,5 +135,6 @@ export async function memberView(
     nextCursor: entries.length > page.limit && last ? encodeCursor(last) : null,
     codes: await unusedCodesOf(shop.id, member.id),
     program: await programInfo(shop, member.balance),
+    expiry: await memberExpiry(shop, member.id),
   };
 }
