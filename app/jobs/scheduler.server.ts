@@ -161,9 +161,10 @@ export async function owedDays(db: PrismaClient, job: string, shop: JobShop, now
 }
 
 /**
- * One scheduler pass: every installed shop, every job, every owed day in order. A day that is busy
- * (another instance runs it) or failed stops that job for that shop until a later pass, so days
- * always complete in order.
+ * One scheduler pass: every installed shop, its owed days oldest first, and on each day every job
+ * in registry order (so on a catch-up the sweep of a day runs before the reminders of that day,
+ * never all sweeps before all reminders). A day that is busy (another instance runs it) or failed
+ * stops that job for that shop until a later pass, so each job completes its days in order.
  */
 export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDayReport[]> {
   const s = settingsOf(options);
@@ -175,11 +176,16 @@ export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDay
     orderBy: { id: "asc" },
   });
   for (const shop of shops) {
-    for (const job of jobs) {
-      for (const day of await owedDays(s.db, job.name, shop, s.now)) {
+    const owed = new Map<ShopJob, Set<LocalDate>>();
+    for (const job of jobs) owed.set(job, new Set(await owedDays(s.db, job.name, shop, s.now)));
+    const days = [...new Set([...owed.values()].flatMap((set) => [...set]))].sort();
+    const stopped = new Set<ShopJob>();
+    for (const day of days) {
+      for (const job of jobs) {
+        if (stopped.has(job) || !owed.get(job)?.has(day)) continue;
         const report = await runJobDay(job, shop, day, { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner });
         reports.push(report);
-        if (report.outcome !== "ran" && report.outcome !== "resumed" && report.outcome !== "already-done") break;
+        if (report.outcome !== "ran" && report.outcome !== "resumed" && report.outcome !== "already-done") stopped.add(job);
       }
     }
   }

@@ -16,10 +16,9 @@ export interface NewNotification {
   payload: Record<string, unknown>;
 }
 
-/** The numeric id of a customer GID (Flow's `customer_id`). */
-export function customerIdOf(customerGid: string): number | null {
-  const id = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(customerGid)?.[1];
-  return id === undefined ? null : Number(id);
+/** The numeric id of a customer GID (Flow's `customer_id`), as a string: ids exceed 2^53. */
+export function customerIdOf(customerGid: string): string | null {
+  return /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(customerGid)?.[1] ?? null;
 }
 
 /**
