@@ -6,6 +6,7 @@ import { appendCredit, runOnce } from "~/loyalty/ledger.server";
 import { ensureMember, normalizeEmail, type CustomerProfile, type MemberRecord } from "./members.server";
 import { claimGuestOrders } from "./orders.server";
 import type { ShopRecord } from "./shops.server";
+import { promoteIfQualified } from "./tiers.server";
 
 /**
  * customers/create: enroll, give the sign-up bonus once (key `signup:<customer gid>`), then let
@@ -28,6 +29,8 @@ export async function enrollNewCustomer(shop: ShopRecord, profile: CustomerProfi
   }
   const email = normalizeEmail(profile.email);
   if (email) await claimGuestOrders(shop, profile.customerGid, email);
+  // Tiers on: the new member enters the base tier (or higher, if the bonus or claimed orders reach it).
+  await promoteIfQualified(shop.id, member.id, `signup:${profile.customerGid}`);
   return member;
 }
 

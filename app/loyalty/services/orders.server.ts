@@ -41,6 +41,7 @@ import { ensureMember, normalizeEmail, type CustomerProfile } from "./members.se
 import { markCodesUsed } from "./redemptions.server";
 import { attributeReferralOrder, settleReferralOrder } from "./referrals.server";
 import { earnSettingsOf, type ShopRecord } from "./shops.server";
+import { basePointsOf, demoteAfterRefundIfEnabled, orderAwardFor, promoteIfQualified } from "./tiers.server";
 
 export interface PaidOrder extends PaidOrderFacts {
   customer: CustomerProfile | null;
@@ -68,8 +69,11 @@ function orderLabel(order: { orderName: string | null; orderGid: string }): stri
 
 /** orders/paid. The award is computed with the settings in force now and frozen on the record. */
 export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promise<ReconcileResult> {
-  const earning = computeOrderEarning(order, earnSettingsOf(shop));
-  if (order.customer) await ensureMember(shop, order.customer);
+  const computed = computeOrderEarning(order, earnSettingsOf(shop));
+  const member = order.customer ? await ensureMember(shop, order.customer) : null;
+  // Base points → the member's tier multiplier (frozen in the rule with the base points, which feed
+  // tier progress and campaign bonuses); an excluded member earns nothing (tiers.server.ts).
+  const earning = member ? await orderAwardFor(shop, member, computed) : computed;
   const paidData = {
     orderName: order.orderName,
     customerGid: order.customerGid,
@@ -94,6 +98,8 @@ export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promi
     await freezePaidFacts(shop.id, order.orderGid, paidData);
   }
   const result = await reconcileOrder(shop, order.orderGid);
+  // Promotion is immediate: the earning may cross a tier threshold (entry rewards once per tier).
+  if (member) await promoteIfQualified(shop.id, member.id, order.orderGid);
   // Rewards: a separate concern that only needs the codes; idempotent like the rest.
   if (order.discountCodes?.length) {
     await markCodesUsed(shop.id, order.orderGid, order.discountCodes);
@@ -133,6 +139,8 @@ export async function recordRefund(
     if (!isUniqueViolation(error)) throw error; // a redelivery: already recorded
   }
   const result = await reconcileOrder(shop, refund.orderGid);
+  // Refunds never demote mid-period unless the shop turned tierRefundsDemote on.
+  await demoteAfterRefundIfEnabled(shop.id, refund.orderGid, refund.refundGid);
   await settleReferralOrder(shop, refund.orderGid); // a full refund within the pending days reverses it
   return result;
 }
@@ -155,6 +163,7 @@ export async function recordCancellation(
     });
   }
   const result = await reconcileOrder(shop, order.orderGid);
+  await demoteAfterRefundIfEnabled(shop.id, order.orderGid, `cancel:${order.orderGid}`);
   await settleReferralOrder(shop, order.orderGid);
   return result;
 }
@@ -222,7 +231,7 @@ export async function reconcileOrder(shop: ShopRecord, orderGid: string): Promis
         label: orderLabel(order),
         paidAt,
         eligibleAmount: order.eligibleAmount ?? "0",
-        basePoints: order.pointsAwarded,
+        basePoints: basePointsOf(order), // before the tier multiplier (ADR 011: no compounding)
       });
     });
     if (earn.applied) result.earned = order.pointsAwarded + earn.value;

@@ -15,10 +15,11 @@
 import type { Prisma, Tier as TierRow } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { reversalTarget } from "~/loyalty/earning";
+import { reversalTarget, type OrderEarning } from "~/loyalty/earning";
 import { appendCredit, ConcurrentChangeError, runOnce, type Tx } from "~/loyalty/ledger.server";
 import { addDays, businessDay, localDateOf, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
 import {
+  applyMultiplier,
   currentPeriodEnd,
   evaluatePromotion,
   evaluateRefundDemotion,
@@ -97,6 +98,35 @@ export function nextReviewOn(ladder: TierLadder, handle: string, since: LocalDat
   if (rank <= 0 || !tier || tier.hidden) return null;
   const end = currentPeriodEnd(tier.qualificationPeriod, since, today);
   return end === null ? null : addDays(end, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Order points
+
+/**
+ * The award of a paid order for a member: base points × the multiplier of the member's tier at
+ * payment (floored, ADR 011), frozen in the rule with the base points and the tier (tiers on). A member
+ * without a tier yet earns at the base tier's multiplier. An excluded member earns nothing.
+ */
+export async function orderAwardFor(
+  shop: { id: string; tiersEnabled: boolean },
+  member: { tierHandle: string | null; excludedAt: Date | null },
+  earning: OrderEarning,
+): Promise<Omit<OrderEarning, "rule" | "skipReason"> & { rule: object; skipReason: string | null }> {
+  const basePoints = earning.points;
+  if (member.excludedAt) {
+    return { ...earning, points: 0, skipReason: earning.skipReason ?? "member_excluded", rule: { ...earning.rule, basePoints: 0 } };
+  }
+  // Tiers off: the rule stays as it always was (base points = the award).
+  if (!shop.tiersEnabled || basePoints === 0) return earning;
+  const ladder = await loadLadder(shop.id);
+  const tier = tierOf(ladder, member.tierHandle) ?? ladder[0];
+  if (!tier) return earning;
+  return {
+    ...earning,
+    points: applyMultiplier(basePoints, tier.earnMultiplier),
+    rule: { ...earning.rule, basePoints, tierHandle: tier.handle, tierMultiplier: tier.earnMultiplier },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
