@@ -1,0 +1,291 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  ButtonGroup,
+  Card,
+  Checkbox,
+  FormLayout,
+  IndexTable,
+  Layout,
+  Link,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useState } from "react";
+import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { format } from "~/i18n/admin";
+import { referralsStrings } from "~/i18n/features/referrals";
+import {
+  referralsPage,
+  ReferralSettingsInput,
+  saveReferralSettings,
+  type ReferralSettingsView,
+  type SaveReferralsResult,
+} from "~/loyalty/services/referrals-admin.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const status = new URL(request.url).searchParams.get("status");
+  return referralsPage(session.shop, status === "rejected" ? "rejected" : "all");
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const parsed = ReferralSettingsInput.safeParse(formFields(await request.formData()));
+  if (!parsed.success) return data<SaveReferralsResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const result = await saveReferralSettings(session.shop, parsed.data, staffIdOf(sessionToken));
+  return data<SaveReferralsResult>(result, { status: result.ok ? 200 : 400 });
+}
+
+const SAVE_BAR_ID = "referrals-save-bar";
+
+const STATUS_TONE = { claimed: "info", pending: "attention", rewarded: "success", reversed: "warning", rejected: "critical" } as const;
+
+export default function ReferralsPage() {
+  const { settings: loaded, rewards, filter, referrals, counts, changes } = useLoaderData<typeof loader>();
+  const { t, common, locale } = referralsStrings.useStrings();
+  const shopify = useAppBridge();
+  const fetcher = useFetcher<SaveReferralsResult>();
+  const [saved, setSaved] = useState<ReferralSettingsView>(loaded);
+  const [form, setForm] = useState<ReferralSettingsView>(saved);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = JSON.stringify(form) !== JSON.stringify(saved);
+  const saving = fetcher.state !== "idle";
+
+  useFetcherResult(fetcher, (result) => {
+    if (result.ok) {
+      setSaved(result.settings);
+      setForm(result.settings);
+      setErrors({});
+      shopify.toast.show(t.savedToast);
+    } else {
+      setErrors(result.errors);
+      shopify.toast.show(common.common.fixErrors, { isError: true });
+    }
+  });
+
+  const set = <K extends keyof ReferralSettingsView>(key: K) => (value: ReferralSettingsView[K]) =>
+    setForm((current) => ({ ...current, [key]: value }));
+  const save = () => {
+    const body = Object.fromEntries(Object.entries(form).map(([key, value]) => [key, String(value)]));
+    fetcher.submit(body, { method: "post" });
+  };
+  const discard = () => {
+    setForm(saved);
+    setErrors({});
+  };
+  const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
+
+  return (
+    <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
+      <TitleBar title={t.title} />
+      <SaveBar id={SAVE_BAR_ID} open={dirty}>
+        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
+          {common.common.save}
+        </button>
+        <button onClick={discard} disabled={saving}>
+          {common.common.discard}
+        </button>
+      </SaveBar>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Text as="p" tone="subdued">
+              {t.intro}
+            </Text>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.statusHeading}
+                </Text>
+                <Checkbox
+                  label={t.enabled}
+                  helpText={t.enabledHelp}
+                  checked={form.referralsEnabled}
+                  onChange={set("referralsEnabled")}
+                  error={errors.referralsEnabled}
+                />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.rewardsHeading}
+                </Text>
+                {rewards.length === 0 ? (
+                  <Text as="p" tone="caution">
+                    {t.noRewards}
+                  </Text>
+                ) : null}
+                <FormLayout>
+                  <Select
+                    label={t.friendReward}
+                    name="friendRewardId"
+                    options={rewardOptions}
+                    value={form.friendRewardId}
+                    onChange={set("friendRewardId")}
+                    helpText={t.friendRewardHelp}
+                    error={errors.friendRewardId}
+                  />
+                  <Select
+                    label={t.referrerRewardType}
+                    name="referrerRewardType"
+                    options={[
+                      { label: t.referrerPoints, value: "points" },
+                      { label: t.referrerCatalog, value: "reward" },
+                    ]}
+                    value={form.referrerRewardType}
+                    onChange={(value) => set("referrerRewardType")(value === "reward" ? "reward" : "points")}
+                  />
+                  {form.referrerRewardType === "points" ? (
+                    <TextField
+                      label={t.referrerRewardPoints}
+                      name="referrerRewardPoints"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.referrerRewardPoints}
+                      onChange={set("referrerRewardPoints")}
+                      error={errors.referrerRewardPoints}
+                    />
+                  ) : (
+                    <Select
+                      label={t.referrerRewardId}
+                      name="referrerRewardId"
+                      options={rewardOptions}
+                      value={form.referrerRewardId}
+                      onChange={set("referrerRewardId")}
+                      error={errors.referrerRewardId}
+                    />
+                  )}
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.rulesHeading}
+                </Text>
+                <FormLayout>
+                  <TextField
+                    label={t.pendingDays}
+                    name="referralPendingDays"
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={form.referralPendingDays}
+                    onChange={set("referralPendingDays")}
+                    helpText={t.pendingDaysHelp}
+                    error={errors.referralPendingDays}
+                  />
+                  <FormLayout.Group>
+                    <TextField
+                      label={t.monthlyCap}
+                      name="referralMonthlyCap"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.referralMonthlyCap}
+                      onChange={set("referralMonthlyCap")}
+                      helpText={t.monthlyCapHelp}
+                      error={errors.referralMonthlyCap}
+                    />
+                    <TextField
+                      label={t.ipClaims}
+                      name="referralIpClaimsPerDay"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.referralIpClaimsPerDay}
+                      onChange={set("referralIpClaimsPerDay")}
+                      helpText={t.ipClaimsHelp}
+                      error={errors.referralIpClaimsPerDay}
+                    />
+                  </FormLayout.Group>
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            <Card padding="0">
+              <BlockStack gap="200">
+                <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">
+                      {t.listHeading}
+                    </Text>
+                    <ButtonGroup variant="segmented">
+                      <Button pressed={filter === "all"} url="/app/referrals">
+                        {`${t.filterAll} (${Object.values(counts).reduce((a, b) => a + b, 0)})`}
+                      </Button>
+                      <Button pressed={filter === "rejected"} url="/app/referrals?status=rejected">
+                        {`${t.filterRejected} (${counts.rejected})`}
+                      </Button>
+                    </ButtonGroup>
+                  </BlockStack>
+                </div>
+                {referrals.length === 0 ? (
+                  <div style={{ padding: "0 var(--p-space-400) var(--p-space-400)" }}>
+                    <Text as="p" tone="subdued">
+                      {t.empty}
+                    </Text>
+                  </div>
+                ) : (
+                  <IndexTable
+                    resourceName={{ singular: "referral", plural: "referrals" }}
+                    itemCount={referrals.length}
+                    selectable={false}
+                    headings={[
+                      { title: t.columns.friend },
+                      { title: t.columns.referrer },
+                      { title: t.columns.status },
+                      { title: t.columns.reason },
+                      { title: t.columns.date },
+                    ]}
+                  >
+                    {referrals.map((referral, index) => (
+                      <IndexTable.Row id={referral.id} key={referral.id} position={index}>
+                        <IndexTable.Cell>{referral.friendEmail ?? t.erased}</IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <Link url={`/app/members/${referral.referrer.memberId}`} removeUnderline>
+                            {referral.referrer.name || referral.referrer.email || referral.referrer.memberId}
+                          </Link>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <Badge tone={STATUS_TONE[referral.status]}>{t.statuses[referral.status]}</Badge>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>{referral.rejectReason ? t.reasons[referral.rejectReason] : "—"}</IndexTable.Cell>
+                        <IndexTable.Cell>{new Date(referral.createdAt).toLocaleString(locale)}</IndexTable.Cell>
+                      </IndexTable.Row>
+                    ))}
+                  </IndexTable>
+                )}
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                {t.changesHeading}
+              </Text>
+              {changes.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t.changesEmpty}
+                </Text>
+              ) : (
+                changes.map((change) => (
+                  <Text as="p" key={change.id}>
+                    {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
+                  </Text>
+                ))
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
