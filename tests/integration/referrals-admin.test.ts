@@ -129,7 +129,7 @@ describe("Referrals page", () => {
       data: { shopId: shopA.id, customerGid: "gid://shopify/Customer/1", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" },
     });
     const memberB = await db.member.create({ data: { shopId: shopB.id, customerGid: "gid://shopify/Customer/1" } });
-    const row = (email: string, extra: object) => ({
+    const row = (email: string, extra: { status: string; rejectReason?: string; acceptedEmailKey?: string; friendCode?: string }) => ({
       shopId: shopA.id,
       referrerId: referrer.id,
       friendEmail: email,
