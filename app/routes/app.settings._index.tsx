@@ -19,6 +19,7 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "program", url: "/app/program" },
   { key: "rewards", url: "/app/rewards" },
   { key: "campaigns", url: "/app/campaigns" },
+  { key: "tiers", url: "/app/tiers" },
 ];
 
 export default function SettingsPage() {

@@ -8,6 +8,7 @@ const en = {
     program: { title: "Points", body: "Earn rate, rounding, minimum order, POS and test orders, sign-up bonus." },
     rewards: { title: "Rewards", body: "What members can redeem their points for." },
     campaigns: { title: "Bonus campaigns", body: "Double points days and extra points on orders, in your shop's time zone." },
+    tiers: { title: "VIP tiers", body: "Tier ladder, thresholds, points multipliers, entry rewards, perks and retention." },
   },
 };
 
@@ -19,6 +20,7 @@ const ko: typeof en = {
     program: { title: "포인트", body: "적립률, 반올림, 최소 주문 금액, POS 및 테스트 주문, 가입 보너스." },
     rewards: { title: "리워드", body: "회원이 포인트로 교환할 수 있는 항목." },
     campaigns: { title: "보너스 캠페인", body: "상점 시간대 기준의 포인트 두 배 행사와 주문 추가 포인트." },
+    tiers: { title: "VIP 등급", body: "등급 구성, 기준, 포인트 배수, 진입 보상, 혜택 및 등급 유지." },
   },
 };
 
