@@ -1,0 +1,163 @@
+/**
+ * The VIP tiers page (/app/tiers) through session-token auth: the default ladder when a shop has
+ * none, a valid save (rows, settings, audit with the staff user, storefront program sync), errors
+ * next to each bad field with nothing changed, tiers with members cannot vanish, shop isolation,
+ * and a saved multiplier applying to the next order only.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import type { TierForm } from "~/loyalty/services/tiers-admin.server";
+import { action, loader } from "~/routes/app.tiers";
+import { deliver, installShop, memberOf } from "../support/app";
+import { adminAction, adminLoader } from "../support/admin-route";
+import { resetDatabase } from "../support/database";
+import { sessionToken } from "../support/session-token";
+import { customerPayload, paidOrderPayload } from "../support/shopify/payloads";
+
+const SHOP_A = "shop-a.myshopify.com";
+const SHOP_B = "shop-b.myshopify.com";
+
+function tier(handle: string, thresholdValue: string, earnMultiplier = "1", extra: Partial<TierForm> = {}): TierForm {
+  return {
+    handle,
+    name: handle[0]?.toUpperCase() + handle.slice(1),
+    thresholdKind: "points_earned",
+    thresholdValue,
+    qualificationPeriod: "calendar_year",
+    earnMultiplier,
+    entryRewardKind: "none",
+    entryRewardPoints: "",
+    entryRewardId: "",
+    perks: "",
+    hidden: false,
+    ...extra,
+  };
+}
+
+function form(tiers: TierForm[], settings: Record<string, string> = {}) {
+  return {
+    tiersEnabled: "true",
+    tierDowngrade: "one_level",
+    tierGraceDays: "14",
+    tierRefundsDemote: "false",
+    tiers: JSON.stringify(tiers),
+    ...settings,
+  };
+}
+
+const LADDER = [
+  tier("bronze", "0"),
+  tier("silver", "500", "1.25", { entryRewardKind: "points", entryRewardPoints: "100", perks: "Free shipping" }),
+  tier("gold", "1500", "1.5"),
+];
+
+beforeEach(async () => {
+  await resetDatabase(db);
+  await installShop(SHOP_A, { earnRate: "1", signupBonusPoints: 0 });
+  await installShop(SHOP_B);
+});
+
+describe("VIP tiers page", () => {
+  it("offers the default Bronze / Silver / Gold ladder while the shop has none", async () => {
+    const page = await adminLoader(loader, "/app/tiers", SHOP_A);
+    expect(page.status).toBe(200);
+    expect(page.body.settings).toMatchObject({ tiersEnabled: false, tierDowngrade: "to_qualifying", tierGraceDays: "0", tierRefundsDemote: false });
+    expect(page.body.settings.tiers.map((t: TierForm) => [t.handle, t.thresholdValue, t.earnMultiplier])).toEqual([
+      ["bronze", "0", "1"],
+      ["silver", "500", "1.25"],
+      ["gold", "1500", "1.5"],
+    ]);
+    expect(await db.tier.count()).toBe(0);
+  });
+
+  it("saves the ladder and settings for the token's shop, with an audit entry and the program sync", async () => {
+    const saved = await adminAction(action, "/app/tiers", SHOP_A, form(LADDER), { token: await sessionToken(SHOP_A, { sub: "777" }) });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ ok: true, settings: { tiersEnabled: true, tierDowngrade: "one_level", tierGraceDays: "14" } });
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    expect(shop).toMatchObject({ tiersEnabled: true, tierDowngrade: "one_level", tierGraceDays: 14, tierRefundsDemote: false });
+    const rows = await db.tier.findMany({ where: { shopId: shop.id }, orderBy: { position: "asc" } });
+    expect(rows.map((row) => [row.handle, row.position, row.earnMultiplier, row.entryRewardPoints, row.perks])).toEqual([
+      ["bronze", 0, "1", null, ""],
+      ["silver", 1, "1.25", 100, "Free shipping"],
+      ["gold", 2, "1.5", null, ""],
+    ]);
+    const audit = await db.auditLog.findMany({ where: { shopId: shop.id } });
+    expect(audit).toMatchObject([{ action: "tiers.update", staffId: "777", subjectType: "shop" }]);
+    expect(JSON.parse(audit[0]?.before ?? "{}")).toMatchObject({ tiersEnabled: false });
+    expect(JSON.parse(audit[0]?.after ?? "{}")).toMatchObject({ tiersEnabled: true, tiers: [{ handle: "bronze" }, { handle: "silver" }, { handle: "gold" }] });
+    expect(await db.shopifyOutbox.count({ where: { shopId: shop.id, kind: "program" } })).toBe(1);
+    expect((await adminLoader(loader, "/app/tiers", SHOP_A)).body.changes).toMatchObject([{ staffId: "777" }]);
+
+    // Shop B saw nothing.
+    const b = await adminLoader(loader, "/app/tiers", SHOP_B);
+    expect(b.body.settings.tiersEnabled).toBe(false);
+    expect(b.body.changes).toEqual([]);
+    expect(await db.tier.count({ where: { shop: { domain: SHOP_B } } })).toBe(0);
+  });
+
+  it("answers errors next to each bad field and changes nothing", async () => {
+    const bad = await adminAction(
+      action,
+      "/app/tiers",
+      SHOP_A,
+      form([
+        tier("bronze", "10"),
+        tier("Silver!", "500", "0.5"),
+        tier("gold", "400", "1.5", { entryRewardKind: "points", entryRewardPoints: "0" }),
+      ]),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.ok).toBe(false);
+    expect(Object.keys(bad.body.errors).sort()).toEqual([
+      "tiers.0.thresholdValue",
+      "tiers.1.earnMultiplier",
+      "tiers.1.handle",
+      "tiers.2.entryRewardPoints",
+      "tiers.2.thresholdValue",
+    ]);
+    const badSettings = await adminAction(action, "/app/tiers", SHOP_A, form(LADDER, { tierGraceDays: "-1", tierDowngrade: "sideways" }));
+    expect(badSettings.status).toBe(400);
+    expect(Object.keys(badSettings.body.errors).sort()).toEqual(["tierDowngrade", "tierGraceDays"]);
+    const mixed = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("silver", "5", "1", { thresholdKind: "orders_count" })]));
+    expect(mixed.body.errors).toHaveProperty(["tiers.1.thresholdKind"]);
+    const unknownReward = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("silver", "5", "1", { entryRewardKind: "reward", entryRewardId: "nope" })]));
+    expect(unknownReward.body.errors).toEqual({ "tiers.1.entryRewardId": "This reward does not exist in this shop" });
+    expect(await db.tier.count()).toBe(0);
+    expect(await db.auditLog.count()).toBe(0);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } })).tiersEnabled).toBe(false);
+  });
+
+  it("refuses to remove a tier that still has members; a saved multiplier applies to the next order only", async () => {
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(LADDER))).status).toBe(200);
+    const customer = customerPayload();
+    await deliver("customers/create", customer, { shop: SHOP_A });
+    await deliver("orders/paid", paidOrderPayload({ customer, lines: [{ title: "Lamp", price: "600.00", quantity: 1 }] }), { shop: SHOP_A });
+    const member = await memberOf(SHOP_A, customer.admin_graphql_api_id);
+    expect(member?.tierHandle).toBe("silver");
+
+    const removing = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("gold", "1500", "1.5")]));
+    expect(removing.status).toBe(400);
+    expect(removing.body.errors.tiers).toMatch(/member\(s\) are in tier "silver"/);
+    expect(await db.tier.count({ where: { shop: { domain: SHOP_A } } })).toBe(3);
+
+    const doubled = [LADDER[0], { ...(LADDER[1] as TierForm), earnMultiplier: "2" }, LADDER[2]] as TierForm[];
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(doubled))).status).toBe(200);
+    const first = await db.ledgerEntry.findFirstOrThrow({ where: { kind: "order_earn", memberId: member?.id } });
+    expect(first.delta).toBe(600);
+    await deliver("orders/paid", paidOrderPayload({ customer, lines: [{ title: "Cup", price: "10.00", quantity: 1 }] }), { shop: SHOP_A });
+    const latest = await db.ledgerEntry.findMany({ where: { kind: "order_earn", memberId: member?.id }, orderBy: { createdAt: "asc" } });
+    expect(latest.map((entry) => entry.delta)).toEqual([600, 20]);
+  });
+
+  it("reschedules reviews when the qualification period changes", async () => {
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(LADDER))).status).toBe(200);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const gold = await db.member.create({
+      data: { shopId: shop.id, customerGid: "gid://shopify/Customer/1", tierHandle: "gold", tierSince: "2025-03-10", tierReviewOn: "2026-01-01" },
+    });
+    const lifetime = LADDER.map((t) => ({ ...t, qualificationPeriod: "lifetime" as const }));
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(lifetime))).status).toBe(200);
+    expect((await db.member.findUniqueOrThrow({ where: { id: gold.id } })).tierReviewOn).toBeNull();
+  });
+});
