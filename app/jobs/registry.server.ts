@@ -5,6 +5,7 @@
  *
  * Shared file: edit under the `jobs-registry` lock, one import + one line per job.
  */
+import { birthdayRewardsJob } from "./birthday-rewards.server";
 import { expiryRemindersJob } from "./expiry-reminders.server";
 import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
@@ -15,4 +16,5 @@ export const dailyJobs: readonly ShopJob[] = [
   expirySweepJob,
   expiryRemindersJob,
   tierReviewJob,
+  birthdayRewardsJob,
 ];
