@@ -9,6 +9,7 @@ const en = {
     rewards: { title: "Rewards", body: "What members can redeem their points for." },
     campaigns: { title: "Bonus campaigns", body: "Double points days and extra points on orders, in your shop's time zone." },
     tiers: { title: "VIP tiers", body: "Tier ladder, thresholds, points multipliers, entry rewards, perks and retention." },
+    referrals: { title: "Referrals", body: "Friend's discount, referrer's reward, pending days and limits against abuse; rejected referrals." },
   },
 };
 
@@ -21,6 +22,7 @@ const ko: typeof en = {
     rewards: { title: "리워드", body: "회원이 포인트로 교환할 수 있는 항목." },
     campaigns: { title: "보너스 캠페인", body: "상점 시간대 기준의 포인트 두 배 행사와 주문 추가 포인트." },
     tiers: { title: "VIP 등급", body: "등급 구성, 기준, 포인트 배수, 진입 보상, 혜택 및 등급 유지." },
+    referrals: { title: "추천", body: "친구 할인, 추천인 리워드, 보류 기간, 악용 방지 한도 및 거부된 추천." },
   },
 };
 
