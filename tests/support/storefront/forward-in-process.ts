@@ -1,6 +1,6 @@
 /**
  * The fixture storefront's app-proxy forwarder for tests: the signed request goes straight to the real route
- * module (`/proxy/<name>` → app/routes/proxy.<name>.tsx; GET → loader, other methods → action), authentication
+ * module (`/proxy/<a>/<b>` → app/routes/proxy.<a>.<b>.tsx; GET → loader, other methods → action), authentication
  * included, against the test database — the same way tests/support/app.ts calls routes, no HTTP server needed.
  * Routes are found with import.meta.glob, so a new proxy route is reachable without touching this file.
  */
@@ -15,7 +15,8 @@ interface ProxyRouteModule {
 const routeModules = import.meta.glob<ProxyRouteModule>("/app/routes/proxy.*.tsx");
 
 export const forwardInProcess: AppForwarder = async (request) => {
-  const name = new URL(request.url).pathname.replace(/^\/proxy\//, "");
+  // `/proxy/referral/claim` → app/routes/proxy.referral.claim.tsx (Remix flat routes: dots are slashes).
+  const name = new URL(request.url).pathname.replace(/^\/proxy\//, "").replace(/\//g, ".");
   const load = routeModules[`/app/routes/proxy.${name}.tsx`];
   if (!load) return new Response("Not Found", { status: 404 });
   const route = await load();
