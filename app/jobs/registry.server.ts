@@ -6,6 +6,7 @@
  * Shared file: edit under the `jobs-registry` lock, one import + one line per job.
  */
 import { birthdayRewardsJob } from "./birthday-rewards.server";
+import { dailyStatsJob } from "./daily-stats.server";
 import { expiryRemindersJob } from "./expiry-reminders.server";
 import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
@@ -17,4 +18,6 @@ export const dailyJobs: readonly ShopJob[] = [
   expiryRemindersJob,
   tierReviewJob,
   birthdayRewardsJob,
+  // Last: yesterday's figures include the day's expiries and rewards (docs/decisions/018).
+  dailyStatsJob,
 ];

@@ -1,0 +1,369 @@
+/**
+ * Analytics (docs/decisions/018): the daily roll-up of one shop-local day from the raw tables into
+ * DailyStat, and the analytics page's figures read from those rows (plus today, computed live), so
+ * the page never scans the ledger whatever its size.
+ */
+import type { DailyStat, PrismaClient } from "@prisma/client";
+import defaultDb from "~/db.server";
+import {
+  addDelta,
+  computeKpis,
+  daysOf,
+  decodeSketch,
+  encodeSketch,
+  orderRevenue,
+  pointValueOf,
+  resolveRange,
+  sketchOf,
+  sumFigures,
+  zeroFigures,
+  type DayFigures,
+  type DayRange,
+  type Kpis,
+  type Lifetime,
+  type ResolvedRange,
+  type RewardCount,
+} from "../analytics";
+import { isExpiryActivity } from "../ledger.server";
+import { fromMicros, toMicros } from "../money";
+import { addDays, businessDay, compareLocalDates, localDateOf, startOfLocalDay, type LocalDate } from "../schedule";
+
+type Db = PrismaClient;
+
+export interface StatShop {
+  id: string;
+  ianaTimezone: string;
+}
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** The instants [start, end) of a shop-local day. */
+export function dayBounds(day: LocalDate, timeZone: string): { start: Date; end: Date } {
+  return { start: startOfLocalDay(day, timeZone), end: startOfLocalDay(addDays(day, 1), timeZone) };
+}
+
+/** One day's figures computed from the ledger, members, orders and redemptions (nothing written). */
+export async function computeDay(db: Db, shop: StatShop, day: LocalDate): Promise<DayFigures> {
+  const { start, end } = dayBounds(day, shop.ianaTimezone);
+  const within = { gte: start, lt: end };
+  const figures = zeroFigures(day);
+  const [credits, debits, active, newMembers, orders, redemptions] = await Promise.all([
+    db.ledgerEntry.groupBy({ by: ["kind"], where: { shopId: shop.id, createdAt: within, delta: { gt: 0 } }, _sum: { delta: true } }),
+    db.ledgerEntry.groupBy({ by: ["kind"], where: { shopId: shop.id, createdAt: within, delta: { lt: 0 } }, _sum: { delta: true } }),
+    db.ledgerEntry.groupBy({ by: ["memberId", "kind"], where: { shopId: shop.id, createdAt: within } }),
+    db.member.count({ where: { shopId: shop.id, enrolledAt: within } }),
+    db.orderRecord.findMany({
+      where: { shopId: shop.id, paidAt: within, cancelledAt: null },
+      select: { orderGid: true, customerGid: true, guestEmail: true, eligibleAmount: true, refundedAmount: true, paidAt: true },
+    }),
+    db.redemption.groupBy({
+      by: ["rewardId", "rewardName"],
+      where: { shopId: shop.id, createdAt: within, status: { in: ["issued", "used"] } },
+      _count: { _all: true },
+      _sum: { pointsSpent: true },
+    }),
+  ]);
+  for (const row of [...credits, ...debits]) addDelta(figures, row.kind, row._sum.delta ?? 0);
+  const activeIds = new Set(active.filter((row) => isExpiryActivity(row.kind)).map((row) => row.memberId));
+  figures.activeMembers = activeIds.size;
+  figures.activeSketch = sketchOf(activeIds);
+  figures.newMembers = newMembers;
+  await addOrders(db, shop, figures, orders);
+  const counts: RewardCount[] = redemptions.map((row) => ({
+    rewardId: row.rewardId,
+    name: row.rewardName,
+    count: row._count._all,
+    points: row._sum.pointsSpent ?? 0,
+  }));
+  figures.redemptions = counts.reduce((sum, item) => sum + item.count, 0);
+  figures.rewardCounts = counts.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  return figures;
+}
+
+interface DayOrder {
+  orderGid: string;
+  customerGid: string | null;
+  guestEmail: string | null;
+  eligibleAmount: string | null;
+  refundedAmount: string;
+  paidAt: Date | null;
+}
+
+/**
+ * Member orders are those whose customer has a member row; the rest (guest checkouts, customers
+ * never enrolled) are "other". An order is a repeat purchase when the same customer (or guest email)
+ * paid an earlier order.
+ */
+async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: DayOrder[]): Promise<void> {
+  if (orders.length === 0) return;
+  const customers = [...new Set(orders.flatMap((order) => (order.customerGid ? [order.customerGid] : [])))];
+  const emails = [...new Set(orders.flatMap((order) => (!order.customerGid && order.guestEmail ? [order.guestEmail] : [])))];
+  const memberGids = new Set<string>();
+  const earliest = new Map<string, number>();
+  const lastPaid = Math.max(...orders.map((order) => order.paidAt?.getTime() ?? 0));
+  const noteEarliest = (key: string, paidAt: Date | null) => {
+    if (!paidAt) return;
+    const seen = earliest.get(key);
+    if (seen === undefined || paidAt.getTime() < seen) earliest.set(key, paidAt.getTime());
+  };
+  for (const part of chunks(customers)) {
+    const [members, history] = await Promise.all([
+      db.member.findMany({ where: { shopId: shop.id, customerGid: { in: part } }, select: { customerGid: true } }),
+      db.orderRecord.groupBy({
+        by: ["customerGid"],
+        where: { shopId: shop.id, customerGid: { in: part }, paidAt: { not: null, lte: new Date(lastPaid) } },
+        _min: { paidAt: true },
+      }),
+    ]);
+    for (const member of members) memberGids.add(member.customerGid);
+    for (const row of history) if (row.customerGid) noteEarliest(`c:${row.customerGid}`, row._min.paidAt);
+  }
+  for (const part of chunks(emails)) {
+    const history = await db.orderRecord.groupBy({
+      by: ["guestEmail"],
+      where: { shopId: shop.id, customerGid: null, guestEmail: { in: part }, paidAt: { not: null, lte: new Date(lastPaid) } },
+      _min: { paidAt: true },
+    });
+    for (const row of history) if (row.guestEmail) noteEarliest(`e:${row.guestEmail}`, row._min.paidAt);
+  }
+  for (const order of orders) {
+    const key = order.customerGid ? `c:${order.customerGid}` : order.guestEmail ? `e:${order.guestEmail}` : null;
+    const first = key ? earliest.get(key) : undefined;
+    const repeat = first !== undefined && order.paidAt !== null && first < order.paidAt.getTime();
+    const revenue = orderRevenue(order.eligibleAmount, order.refundedAmount);
+    if (order.customerGid && memberGids.has(order.customerGid)) {
+      figures.memberOrders += 1;
+      figures.memberRevenue += revenue;
+      if (repeat) figures.memberRepeatOrders += 1;
+    } else {
+      figures.otherOrders += 1;
+      figures.otherRevenue += revenue;
+      if (repeat) figures.otherRepeatOrders += 1;
+    }
+  }
+}
+
+function rowData(figures: DayFigures, at: Date) {
+  return {
+    pointsIssued: figures.pointsIssued,
+    pointsRedeemed: figures.pointsRedeemed,
+    pointsExpired: figures.pointsExpired,
+    pointsReversed: figures.pointsReversed,
+    netPoints: figures.netPoints,
+    newMembers: figures.newMembers,
+    activeMembers: figures.activeMembers,
+    activeSketch: encodeSketch(figures.activeSketch),
+    memberOrders: figures.memberOrders,
+    memberRevenue: fromMicros(figures.memberRevenue),
+    memberRepeatOrders: figures.memberRepeatOrders,
+    otherOrders: figures.otherOrders,
+    otherRevenue: fromMicros(figures.otherRevenue),
+    otherRepeatOrders: figures.otherRepeatOrders,
+    redemptions: figures.redemptions,
+    rewardCounts: JSON.stringify(figures.rewardCounts),
+    computedAt: at,
+  };
+}
+
+/** Computes a day and writes its row (an upsert on (shop, day): rerunning leaves the same figures). */
+export async function rollUpDay(db: Db, shop: StatShop, day: LocalDate, now = new Date()): Promise<DayFigures> {
+  const figures = await computeDay(db, shop, day);
+  const data = rowData(figures, now);
+  await db.dailyStat.upsert({
+    where: { shopId_day: { shopId: shop.id, day } },
+    create: { shopId: shop.id, day, ...data },
+    update: data,
+  });
+  return figures;
+}
+
+/** The first shop-local day with anything to roll up (the backfill starts there). */
+export async function firstActivityDay(db: Db, shop: StatShop): Promise<LocalDate | null> {
+  const [entry, member, order] = await Promise.all([
+    db.ledgerEntry.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" }, select: { createdAt: true } }),
+    db.member.findFirst({ where: { shopId: shop.id }, orderBy: { enrolledAt: "asc" }, select: { enrolledAt: true } }),
+    db.orderRecord.findFirst({ where: { shopId: shop.id, paidAt: { not: null } }, orderBy: { paidAt: "asc" }, select: { paidAt: true } }),
+  ]);
+  const instants = [entry?.createdAt, member?.enrolledAt, order?.paidAt].filter((at): at is Date => at instanceof Date);
+  if (instants.length === 0) return null;
+  return localDateOf(new Date(Math.min(...instants.map((at) => at.getTime()))), shop.ianaTimezone);
+}
+
+/** Days re-rolled on every run so late refunds reach the revenue of their order's day. */
+export const REFRESH_DAYS = 7;
+
+/**
+ * The days a roll-up run for business day `today` owes, oldest first: from the day after the last
+ * rolled day (or the first activity day: the backfill) — and at least the last REFRESH_DAYS days —
+ * up to yesterday. Today is never stored (it is still moving; the page computes it live).
+ */
+export async function daysToRollUp(db: Db, shop: StatShop, today: LocalDate): Promise<LocalDate[]> {
+  const yesterday = addDays(today, -1);
+  const [last, first] = await Promise.all([
+    db.dailyStat.findFirst({ where: { shopId: shop.id }, orderBy: { day: "desc" }, select: { day: true } }),
+    firstActivityDay(db, shop),
+  ]);
+  if (first === null) return [];
+  let from = last ? addDays(last.day, 1) : first;
+  const refresh = addDays(today, -REFRESH_DAYS);
+  if (compareLocalDates(refresh, from) < 0) from = refresh;
+  if (compareLocalDates(from, first) < 0) from = first;
+  if (compareLocalDates(from, yesterday) > 0) return [];
+  return daysOf({ from, to: yesterday });
+}
+
+/** Backfill or catch up: rolls up every owed day (see daysToRollUp). Returns the days written. */
+export async function rollUpOwedDays(db: Db, shop: StatShop, now = new Date()): Promise<LocalDate[]> {
+  const days = await daysToRollUp(db, shop, businessDay(now, shop.ianaTimezone));
+  for (const day of days) await rollUpDay(db, shop, day, now);
+  return days;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+function figuresOf(row: Pick<DailyStat, Exclude<keyof DailyStat, "id" | "shopId" | "computedAt">>): DayFigures {
+  return {
+    day: row.day,
+    pointsIssued: row.pointsIssued,
+    pointsRedeemed: row.pointsRedeemed,
+    pointsExpired: row.pointsExpired,
+    pointsReversed: row.pointsReversed,
+    netPoints: row.netPoints,
+    newMembers: row.newMembers,
+    activeMembers: row.activeMembers,
+    activeSketch: decodeSketch(row.activeSketch),
+    memberOrders: row.memberOrders,
+    memberRevenue: toMicros(row.memberRevenue),
+    memberRepeatOrders: row.memberRepeatOrders,
+    otherOrders: row.otherOrders,
+    otherRevenue: toMicros(row.otherRevenue),
+    otherRepeatOrders: row.otherRepeatOrders,
+    redemptions: row.redemptions,
+    rewardCounts: JSON.parse(row.rewardCounts) as RewardCount[],
+  };
+}
+
+/** Days not rolled up yet that the page computes live (today and, just after midnight, yesterday). */
+export const LIVE_DAYS = 2;
+
+export interface SeriesPoint {
+  day: LocalDate;
+  pointsIssued: number;
+  pointsRedeemed: number;
+  pointsExpired: number;
+  memberRevenue: string;
+  otherRevenue: string;
+  activeMembers: number;
+}
+
+export interface AnalyticsReport {
+  shopDomain: string;
+  currencyCode: string;
+  today: LocalDate;
+  range: ResolvedRange;
+  kpis: Kpis;
+  series: SeriesPoint[];
+  topRewards: RewardCount[];
+  /** Days of the range (or its previous period) with no roll-up yet: figures still being prepared. */
+  pendingDays: number;
+}
+
+/**
+ * The analytics page's figures for a range and its previous period. Reads DailyStat rows only
+ * (one indexed range read, plus the shop's whole row history's narrow sums for lifetime figures),
+ * and computes at most LIVE_DAYS recent days live from the raw tables.
+ */
+export async function analyticsReport(
+  shopDomain: string,
+  input: { preset?: string | null; from?: string | null; to?: string | null },
+  options: { now?: Date; db?: Db } = {},
+): Promise<AnalyticsReport | null> {
+  const db = options.db ?? defaultDb;
+  const now = options.now ?? new Date();
+  const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { id: true, ianaTimezone: true, currencyCode: true } });
+  if (!shop) return null;
+  const today = businessDay(now, shop.ianaTimezone);
+  const range = resolveRange(input, today);
+  const span: DayRange = { from: range.previous.from, to: range.to };
+  const [rows, before, rewards, lastRolled] = await Promise.all([
+    db.dailyStat.findMany({ where: { shopId: shop.id, day: { gte: span.from, lte: span.to } }, orderBy: { day: "asc" } }),
+    db.dailyStat.findMany({ where: { shopId: shop.id, day: { lt: span.from } }, select: { newMembers: true, netPoints: true, memberRevenue: true } }),
+    db.reward.findMany({
+      where: { shopId: shop.id, active: true },
+      select: { id: true, name: true, kind: true, pointsCost: true, amount: true, pointsPerStep: true, amountPerStep: true },
+    }),
+    db.dailyStat.findFirst({ where: { shopId: shop.id }, orderBy: { day: "desc" }, select: { day: true } }),
+  ]);
+  const byDay = new Map(rows.map((row) => [row.day, figuresOf(row)]));
+  // Recent days not rolled up yet: computed live (today always; yesterday until the job ran).
+  const liveFrom = addDays(today, -(LIVE_DAYS - 1));
+  for (const day of daysOf(span)) {
+    if (byDay.has(day) || compareLocalDates(day, liveFrom) < 0) continue;
+    byDay.set(day, await computeDay(db, shop, day));
+  }
+  let pendingDays = 0;
+  // Before the first day with anything in it there is nothing to wait for.
+  const firstKnown = lastRolled ? await firstRowDay(db, shop.id) : await firstActivityDay(db, shop);
+  const pick = (period: DayRange) =>
+    daysOf(period).map((day) => {
+      const figures = byDay.get(day);
+      if (figures) return figures;
+      if (firstKnown !== null && compareLocalDates(day, firstKnown) >= 0) pendingDays += 1;
+      return zeroFigures(day);
+    });
+  const currentDays = pick(range);
+  const previousDays = pick(range.previous);
+
+  // Lifetime figures at the end of each period: every row up to then.
+  let members = 0;
+  let netPoints = 0;
+  let revenue = 0n;
+  for (const row of before) {
+    members += row.newMembers;
+    netPoints += row.netPoints;
+    revenue += toMicros(row.memberRevenue);
+  }
+  const lifetimeAfter = (days: DayFigures[]): Lifetime => {
+    for (const day of days) {
+      members += day.newMembers;
+      netPoints += day.netPoints;
+      revenue += day.memberRevenue;
+    }
+    return { members, memberRevenue: revenue, outstandingPoints: netPoints };
+  };
+  const previousLifetime = lifetimeAfter(previousDays);
+  const currentLifetime = lifetimeAfter(currentDays);
+
+  const current = sumFigures(currentDays);
+  const previous = sumFigures(previousDays);
+  return {
+    shopDomain,
+    currencyCode: shop.currencyCode,
+    today,
+    range,
+    kpis: computeKpis(current, previous, { current: currentLifetime, previous: previousLifetime }, pointValueOf(rewards)),
+    series: currentDays.map((day) => ({
+      day: day.day,
+      pointsIssued: day.pointsIssued,
+      pointsRedeemed: day.pointsRedeemed,
+      pointsExpired: day.pointsExpired,
+      memberRevenue: fromMicros(day.memberRevenue),
+      otherRevenue: fromMicros(day.otherRevenue),
+      activeMembers: day.activeMembers,
+    })),
+    topRewards: current.rewardCounts.slice(0, 5),
+    pendingDays,
+  };
+}
+
+async function firstRowDay(db: Db, shopId: string): Promise<LocalDate | null> {
+  const row = await db.dailyStat.findFirst({ where: { shopId }, orderBy: { day: "asc" }, select: { day: true } });
+  return row?.day ?? null;
+}
