@@ -42,6 +42,24 @@ export interface ProgramInfo {
   currency: string;
   waysToEarn: WayToEarn[];
   rewards: StorefrontReward[];
+  /**
+   * Bonus campaigns running now that this shopper can get (GET member only, absent when none: they
+   * depend on the time, so the published program metafield never carries them).
+   */
+  campaigns?: RunningCampaign[];
+}
+
+export interface RunningCampaign {
+  name: string;
+  kind: "multiplier" | "fixed_bonus";
+  /** multiplier: "2", "1.5"; fixed_bonus: whole points per order ("200"). */
+  value: string;
+  /** Minimum order (merchandise after discounts, shop currency), or null. */
+  minimumOrderAmount: string | null;
+  /** When it stops (exclusive), ISO instant. */
+  endsAt: string;
+  /** The last shop-local day it runs, yyyy-mm-dd (what "through <date>" shows). */
+  lastDay: string;
 }
 
 export interface IssuedCode {

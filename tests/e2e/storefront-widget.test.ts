@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import db from "~/db.server";
 import type { RewardInput } from "~/loyalty/rewards";
+import { localDateTimeOf } from "~/loyalty/schedule";
 import { createReward } from "~/loyalty/services/redemptions.server";
 import { APP_SECRET, deliver, installShop } from "../support/app";
 import { launchOfflineChromium, requireChromium } from "../support/chromium";
@@ -428,5 +429,23 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("See my rewards");
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("a running bonus campaign is listed under ways to earn, in the shopper's language", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const wall = (hours: number) => localDateTimeOf(new Date(Date.now() + hours * 3_600_000), shop.ianaTimezone).slice(0, 16);
+    await db.campaign.create({
+      data: { shopId: shop.id, name: "Double points weekend", startsAt: wall(-1), endsAt: wall(48), kind: "multiplier", value: "2" },
+    });
+    try {
+      const { page, errors } = await openPage(`/ko${PRODUCT_PATH}`, linus);
+      const dialog = await openPanel(page);
+      await expect(dialog.locator(".ks-campaign").textContent()).resolves.toMatch(/^Double points weekend: .+까지 주문 포인트 2배$/);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await db.campaign.deleteMany({ where: { shopId: shop.id } });
+    }
   });
 });

@@ -13,15 +13,18 @@
  * that unique row, `runOnce` retries it, and the retry sees the use and re-evaluates without it.
  */
 import type { Campaign as CampaignRow } from "@prisma/client";
+import db from "~/db.server";
 import {
   bestCampaignFor,
   campaignBonusKey,
   campaignBonusReversal,
   CampaignSchema,
+  campaignWindow,
   type Campaign,
 } from "~/loyalty/campaigns";
 import { appendCredit, appendDebit, type DebitResult, type Tx } from "~/loyalty/ledger.server";
-import { addDays, isValidTimeZone, localDateOf } from "~/loyalty/schedule";
+import { addDays, isValidTimeZone, localDateOf, localDateTimeOf } from "~/loyalty/schedule";
+import type { RunningCampaign } from "~/loyalty/storefront-contract";
 
 const refundBonusKey = (refundGid: string) => `refund:${refundGid}:campaign-bonus-reverse`;
 const cancelBonusKey = (orderGid: string) => `order:${orderGid}:campaign-bonus-cancel`;
@@ -67,6 +70,48 @@ async function campaignsAround(tx: Tx, shopId: string, paidAt: Date, timeZone: s
     },
   });
   return rows.map(campaignOfRow).filter((campaign): campaign is Campaign => campaign !== null);
+}
+
+/**
+ * The campaigns running at `now` that a shopper could still get on an order: not archived, for
+ * everyone or for the member's tier, and (once-per-member ones) not used yet. Guests see only the
+ * campaigns for everyone.
+ */
+export async function runningCampaignsFor(
+  shop: { id: string; ianaTimezone: string },
+  member: { id: string; tierHandle: string | null } | null,
+  now: Date = new Date(),
+): Promise<RunningCampaign[]> {
+  const timeZone = shopTimeZone(shop);
+  const local = localDateTimeOf(now, timeZone).slice(0, 16);
+  // Text filter on the wall times (±1 day for DST), then the exact window.
+  const rows = await db.campaign.findMany({
+    where: { shopId: shop.id, archivedAt: null, startsAt: { lte: `${addDays(local.slice(0, 10), 1)}T23:59` }, endsAt: { gt: `${addDays(local.slice(0, 10), -1)}T00:00` } },
+    orderBy: [{ endsAt: "asc" }, { id: "asc" }],
+    take: 50,
+  });
+  const used = member
+    ? new Set((await db.campaignUse.findMany({ where: { shopId: shop.id, memberId: member.id }, select: { campaignId: true } })).map((use) => use.campaignId))
+    : new Set<string>();
+  const running: RunningCampaign[] = [];
+  for (const row of rows) {
+    const campaign = campaignOfRow(row);
+    if (!campaign) continue;
+    const { start, end } = campaignWindow(campaign, timeZone);
+    if (now.getTime() < start.getTime() || now.getTime() >= end.getTime()) continue;
+    const tiers = campaign.targetTiers ?? [];
+    if (tiers.length > 0 && (!member?.tierHandle || !tiers.includes(member.tierHandle))) continue;
+    if (campaign.oncePerMember && used.has(campaign.id)) continue;
+    running.push({
+      name: campaign.name,
+      kind: campaign.kind,
+      value: campaign.value,
+      minimumOrderAmount: campaign.minimumOrderAmount,
+      endsAt: end.toISOString(),
+      lastDay: localDateOf(new Date(end.getTime() - 1), timeZone),
+    });
+  }
+  return running;
 }
 
 export interface BonusOrder {

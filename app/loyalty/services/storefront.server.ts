@@ -6,6 +6,7 @@
 import db from "~/db.server";
 import { rewardFromColumns, storefrontReward } from "~/loyalty/rewards";
 import type { MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
+import { runningCampaignsFor } from "./campaigns.server";
 import { memberExpiry, SHOP_EXPIRY_SELECT } from "./expiry.server";
 import { customerGidOf, unusedCodesOf } from "./redemptions.server";
 
@@ -86,6 +87,17 @@ export async function publishedProgram(shopId: string): Promise<{ program: Progr
   return { program: await programInfo(shop, null), earnRate };
 }
 
+/** The program as GET member shows it: with the bonus campaigns running now, when there are any. */
+async function withCampaigns(
+  program: ProgramInfo,
+  shop: { id: string; ianaTimezone: string; programEnabled: boolean },
+  member: { id: string; tierHandle: string | null } | null,
+): Promise<ProgramInfo> {
+  if (!shop.programEnabled) return program;
+  const campaigns = await runningCampaignsFor(shop, member);
+  return campaigns.length > 0 ? { ...program, campaigns } : program;
+}
+
 export async function memberView(
   shopDomain: string,
   customerNumericId: string,
@@ -99,10 +111,13 @@ export async function memberView(
     shop && customerNumericId
       ? await db.member.findUnique({
           where: { shopId_customerGid: { shopId: shop.id, customerGid: customerGidOf(customerNumericId) } },
-          select: { id: true, balance: true },
+          select: { id: true, balance: true, tierHandle: true },
         })
       : null;
-  if (!shop || !member) return { enrolled: false, program: await programInfo(shop, null) };
+  if (!shop || !member) {
+    const program = await programInfo(shop, null);
+    return { enrolled: false, program: shop ? await withCampaigns(program, shop, null) : program };
+  }
   const { cursor } = page;
   const entries = await db.ledgerEntry.findMany({
     where: {
@@ -134,7 +149,7 @@ export async function memberView(
     })),
     nextCursor: entries.length > page.limit && last ? encodeCursor(last) : null,
     codes: await unusedCodesOf(shop.id, member.id),
-    program: await programInfo(shop, member.balance),
+    program: await withCampaigns(await programInfo(shop, member.balance), shop, member),
     expiry: await memberExpiry(shop, member.id),
   };
 }

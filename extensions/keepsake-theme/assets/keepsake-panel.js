@@ -46,6 +46,10 @@
   function date(iso) {
     return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(iso));
   }
+  /** A shop-local calendar day (yyyy-mm-dd), shown as that day whatever the shopper's zone. */
+  function day(ymd) {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(ymd + "T12:00:00Z"));
+  }
   function signed(value) {
     return new Intl.NumberFormat(locale(), { signDisplay: "exceptZero" }).format(value);
   }
@@ -429,7 +433,8 @@
     if (!ways && config.earnRate !== null && config.earnRate !== undefined) {
       ways = [{ kind: "order", points: Number(config.earnRate), description: "" }];
     }
-    if (!ways || !ways.length) return null;
+    var campaigns = (program && program.campaigns) || [];
+    if ((!ways || !ways.length) && !campaigns.length) return null;
     var templates = { order: strings.earn_order, signup: strings.earn_signup, birthday: strings.earn_birthday, referral: strings.earn_referral };
     return section(
       "ks-earn-title",
@@ -438,11 +443,20 @@
         h(
           "ul",
           { class: "ks-list" },
-          ways.map(function (way) {
-            var template = templates[way.kind];
-            var text = template ? fill(template, { points: points(way.points), amount: money("1") }) : way.description;
-            return h("li", { text: text });
-          }),
+          (ways || [])
+            .map(function (way) {
+              var template = templates[way.kind];
+              var text = template ? fill(template, { points: points(way.points), amount: money("1") }) : way.description;
+              return h("li", { text: text });
+            })
+            .concat(
+              campaigns.map(function (campaign) {
+                var value = Number(campaign.value);
+                var template = campaign.kind === "multiplier" ? strings.earn_campaign_multiplier : strings.earn_campaign_fixed;
+                var values = { name: campaign.name, multiplier: number(value), points: points(value), end: day(campaign.lastDay) };
+                return h("li", { class: "ks-campaign", text: fill(template, values) });
+              }),
+            ),
         ),
       ],
     );
