@@ -25,13 +25,17 @@ export type AuditAction =
   | "campaign.archive"
   | "tiers.update" // the tier ladder and tier settings (app/routes/app.tiers.tsx)
   | "member.change_tier" // staff moved a member to another tier (member page)
-  | "referrals.update"; // referral settings (app/routes/app.referrals.tsx)
+  | "referrals.update" // referral settings (app/routes/app.referrals.tsx)
+  | "segments.update" // segment rules (app/routes/app.segments.tsx)
+  | "members.import" // a CSV import started (app/routes/app.import.tsx)
+  | "member.exclude" // staff excluded a member from the program (member page)
+  | "member.include"; // staff re-included an excluded member
 
 export interface AuditEntry {
   shopId: string;
   staffId: string | null;
   action: AuditAction;
-  subjectType: "shop" | "reward" | "member" | "redemption" | "campaign";
+  subjectType: "shop" | "reward" | "member" | "redemption" | "campaign" | "import";
   subjectId: string;
   before?: unknown;
   after?: unknown;
