@@ -358,6 +358,9 @@ export function liabilityMicros(outstandingPoints: number, value: PointValue | n
   return (BigInt(Math.max(0, outstandingPoints)) * value.amount) / BigInt(value.points);
 }
 
+/** PointValue with the amount as decimal text (what the page receives). */
+export type PointValueText = Omit<PointValue, "amount"> & { amount: string };
+
 export interface Lifetime {
   /** Members enrolled up to the end of the range. */
   members: number;
@@ -393,7 +396,7 @@ export interface Kpis {
   otherRepeatRate: Kpi;
   averageLifetimeValue: MoneyKpi;
   outstandingPoints: Kpi;
-  liability: { current: string | null; previous: string | null; change: number | null; pointValue: PointValue | null };
+  liability: { current: string | null; previous: string | null; change: number | null; pointValue: PointValueText | null };
   totalMembers: Kpi;
 }
 
@@ -443,7 +446,7 @@ export function computeKpis(
       current: liabilityNow === null ? null : fromMicros(liabilityNow),
       previous: liabilityBefore === null ? null : fromMicros(liabilityBefore),
       change: liabilityNow === null || liabilityBefore === null ? null : change(Number(liabilityNow), Number(liabilityBefore)),
-      pointValue,
+      pointValue: pointValue ? { ...pointValue, amount: fromMicros(pointValue.amount) } : null,
     },
     totalMembers: kpi(lifetime.current.members, lifetime.previous.members),
   };

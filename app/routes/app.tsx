@@ -8,6 +8,7 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisKo from "@shopify/polaris/locales/ko.json";
 import { env } from "~/env.server";
 import { adminLocale, adminStrings } from "~/i18n/admin";
+import { analyticsStrings } from "~/i18n/features/analytics";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -52,6 +53,7 @@ export default function App() {
         <Link to="/app/program">{t.nav.program}</Link>
         <Link to="/app/rewards">{t.nav.rewards}</Link>
         <Link to="/app/members">{t.nav.members}</Link>
+        <Link to="/app/analytics">{analyticsStrings.strings(locale).nav}</Link>
         <Link to="/app/settings">{t.nav.settings}</Link>
       </NavMenu>
       <Outlet />

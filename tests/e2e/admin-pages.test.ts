@@ -42,7 +42,7 @@ describe("admin pages in the demo's admin frame", () => {
 
   it("changes the points rate with the save bar (error next to the field, then a toast)", async () => {
     const { page, frame, errors } = await openAdmin();
-    await expect(page.locator("#app-nav a.nav-item.sub").allTextContents()).resolves.toEqual(["Program", "Rewards", "Members", "Settings"]);
+    await expect(page.locator("#app-nav a.nav-item.sub").allTextContents()).resolves.toEqual(["Program", "Rewards", "Members", "Analytics", "Settings"]);
     await navigate(page, "Program");
     const rate = frame.getByLabel(/Points per 1/);
     await rate.waitFor();
