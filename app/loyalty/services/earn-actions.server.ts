@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import type { EarnAction } from "@prisma/client";
 import db from "~/db.server";
 import {
+  EarnActionInput,
   eventActionKey,
   formatIntegrationSecret,
   IntegrationAwardBody,
@@ -28,6 +29,7 @@ import { isSubscribedToEmail } from "~/shopify/customer-marketing.server";
 import { isSignedByShopify } from "~/shopify/webhook-signature";
 import { writeAudit } from "./audit-log.server";
 import { customerGidOf } from "./redemptions.server";
+import { ensureShop } from "./shops.server";
 import { queueNewsletterCheck, queueProgramSync } from "./shopify-outbox.server";
 
 export type EarnActionRow = EarnAction;
@@ -252,4 +254,52 @@ export async function rotateIntegrationSecret(shopId: string, staffId: string | 
     });
   });
   return secret;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the admin page (app/routes/app.earn.tsx)
+
+/** Per-row errors keyed `<row index>.<field>` (or `form`). */
+export type EarnFieldErrors = Record<string, string>;
+
+/** The rows the page posts (JSON), validated one by one so each error lands next to its field. */
+export function parseEarnActions(json: string): { ok: true; actions: EarnActionDefinition[] } | { ok: false; errors: EarnFieldErrors } {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(json);
+  } catch {
+    return { ok: false, errors: { form: "The form could not be read; reload the page." } };
+  }
+  if (!Array.isArray(rows)) return { ok: false, errors: { form: "The form could not be read; reload the page." } };
+  if (rows.length > MAX_ACTIONS_PER_SHOP) return { ok: false, errors: { form: `At most ${MAX_ACTIONS_PER_SHOP} ways to earn.` } };
+  const errors: EarnFieldErrors = {};
+  const actions: EarnActionDefinition[] = [];
+  rows.forEach((row, index) => {
+    const parsed = EarnActionInput.safeParse(row);
+    if (parsed.success) actions.push(parsed.data);
+    else for (const issue of parsed.error.issues) errors[`${index}.${String(issue.path[0] ?? "form")}`] ??= issue.message;
+  });
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, actions };
+}
+
+export async function earnPage(shopDomain: string): Promise<EarnSettingsView> {
+  const shop = await ensureShop(shopDomain);
+  return earnSettings(shop.id);
+}
+
+export type SaveEarnResult = { ok: true; intent: "save" | "rotate"; view: EarnSettingsView } | { ok: false; errors: EarnFieldErrors };
+
+export async function saveEarnPage(shopDomain: string, actionsJson: string, staffId: string | null): Promise<SaveEarnResult> {
+  const shop = await ensureShop(shopDomain);
+  const parsed = parseEarnActions(actionsJson);
+  if (!parsed.ok) return parsed;
+  const saved = await saveEarnActions(shop.id, parsed.actions, staffId);
+  if (!saved.ok) return { ok: false, errors: Object.fromEntries(saved.issues.map((issue) => [`${issue.index}.${issue.field}`, issue.message])) };
+  return { ok: true, intent: "save", view: await earnSettings(shop.id) };
+}
+
+export async function rotateEarnSecret(shopDomain: string, staffId: string | null): Promise<SaveEarnResult> {
+  const shop = await ensureShop(shopDomain);
+  await rotateIntegrationSecret(shop.id, staffId);
+  return { ok: true, intent: "rotate", view: await earnSettings(shop.id) };
 }

@@ -1,0 +1,86 @@
+import { featureStrings } from "../admin";
+
+const en = {
+  title: "Ways to earn",
+  intro:
+    "Besides orders and the sign-up bonus: points for following or sharing on social networks (once per member, on trust), for subscribing to your newsletter (once, when Shopify records the consent), and for reviews or custom actions your other apps report.",
+  savedToast: "Ways to earn saved",
+  secretToast: "New integration secret created",
+  actionsHeading: "Actions",
+  empty: "No ways to earn yet. Add one below.",
+  add: "Add a way to earn",
+  remove: "Remove",
+  removeLabel: "Remove “{label}”",
+  kind: "Type",
+  kinds: {
+    social_follow: "Follow on social media",
+    social_share: "Share on social media",
+    newsletter: "Newsletter sign-up",
+    review: "Product review",
+    custom: "Custom action",
+  },
+  network: "Network",
+  networks: { instagram: "Instagram", tiktok: "TikTok", facebook: "Facebook", x: "X", youtube: "YouTube", pinterest: "Pinterest" },
+  url: "Page to open",
+  urlHelp: "Your profile or the page to share (https://…).",
+  label: "Shown to shoppers as",
+  points: "Points",
+  key: "Key",
+  keyHelp: "What your integration sends as \"action\".",
+  active: "Active",
+  integrationHeading: "Integrations",
+  integrationIntro:
+    "Reviews apps and your own systems award review and custom actions with a signed request to {url}, like Shopify's webhooks: header X-Keepsake-Hmac-Sha256 = base64 HMAC-SHA256 of the raw body with this secret, and X-Keepsake-Shop-Domain. The same event_id never awards twice. The README has a curl example.",
+  secret: "Integration secret",
+  noSecret: "No secret yet: create one to accept signed requests.",
+  createSecret: "Create secret",
+  rotateSecret: "Create a new secret",
+  rotateTitle: "Replace the integration secret?",
+  rotateBody: "Requests signed with the current secret stop working at once. Update your integrations with the new one.",
+  rotateConfirm: "Replace secret",
+  cancel: "Cancel",
+};
+
+const ko: typeof en = {
+  title: "적립 방법",
+  intro:
+    "주문과 가입 보너스 외에도: 소셜 미디어 팔로우·공유(회원당 1회, 신뢰 기반), 뉴스레터 구독(Shopify에 동의가 기록되면 1회), 다른 앱이 알려 주는 리뷰와 사용자 지정 활동에 포인트를 줍니다.",
+  savedToast: "적립 방법을 저장했습니다",
+  secretToast: "새 연동 비밀 키를 만들었습니다",
+  actionsHeading: "활동",
+  empty: "아직 적립 방법이 없습니다. 아래에서 추가하세요.",
+  add: "적립 방법 추가",
+  remove: "삭제",
+  removeLabel: "“{label}” 삭제",
+  kind: "유형",
+  kinds: {
+    social_follow: "소셜 미디어 팔로우",
+    social_share: "소셜 미디어 공유",
+    newsletter: "뉴스레터 구독",
+    review: "상품 리뷰",
+    custom: "사용자 지정 활동",
+  },
+  network: "네트워크",
+  networks: { instagram: "Instagram", tiktok: "TikTok", facebook: "Facebook", x: "X", youtube: "YouTube", pinterest: "Pinterest" },
+  url: "열 페이지",
+  urlHelp: "프로필 또는 공유할 페이지(https://…).",
+  label: "고객에게 표시할 이름",
+  points: "포인트",
+  key: "키",
+  keyHelp: "연동 시스템이 \"action\"으로 보내는 값입니다.",
+  active: "사용",
+  integrationHeading: "연동",
+  integrationIntro:
+    "리뷰 앱과 자체 시스템은 Shopify 웹훅과 같은 방식으로 서명한 요청을 {url}(으)로 보내 리뷰와 사용자 지정 활동 포인트를 지급합니다. 헤더 X-Keepsake-Hmac-Sha256 = 이 비밀 키로 계산한 원본 본문의 base64 HMAC-SHA256, 그리고 X-Keepsake-Shop-Domain. 같은 event_id는 두 번 지급되지 않습니다. README에 curl 예시가 있습니다.",
+  secret: "연동 비밀 키",
+  noSecret: "아직 비밀 키가 없습니다. 서명된 요청을 받으려면 만드세요.",
+  createSecret: "비밀 키 만들기",
+  rotateSecret: "새 비밀 키 만들기",
+  rotateTitle: "연동 비밀 키를 바꿀까요?",
+  rotateBody: "현재 비밀 키로 서명한 요청은 즉시 거부됩니다. 연동 시스템에 새 키를 설정하세요.",
+  rotateConfirm: "비밀 키 바꾸기",
+  cancel: "취소",
+};
+
+export const earnStrings = featureStrings({ en, ko });
+export const dictionaries = earnStrings.dictionaries;

@@ -1,0 +1,222 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useState } from "react";
+import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { format } from "~/i18n/admin";
+import { birthdaysStrings } from "~/i18n/features/birthdays";
+import {
+  BirthdaySettingsInput,
+  birthdaysPage,
+  saveBirthdaySettings,
+  type BirthdaySettingsView,
+  type SaveBirthdaysResult,
+} from "~/loyalty/services/birthdays-admin.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  return birthdaysPage(session.shop);
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const parsed = BirthdaySettingsInput.safeParse(formFields(await request.formData()));
+  if (!parsed.success) return data<SaveBirthdaysResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const result = await saveBirthdaySettings(session.shop, parsed.data, staffIdOf(sessionToken));
+  return data<SaveBirthdaysResult>(result, { status: result.ok ? 200 : 400 });
+}
+
+const SAVE_BAR_ID = "birthdays-save-bar";
+
+export default function BirthdaysPage() {
+  const { settings: loaded, rewards, stats, changes } = useLoaderData<typeof loader>();
+  const { t, common, locale } = birthdaysStrings.useStrings();
+  const shopify = useAppBridge();
+  const fetcher = useFetcher<SaveBirthdaysResult>();
+  const [saved, setSaved] = useState<BirthdaySettingsView>(loaded);
+  const [form, setForm] = useState<BirthdaySettingsView>(saved);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = JSON.stringify(form) !== JSON.stringify(saved);
+  const saving = fetcher.state !== "idle";
+
+  useFetcherResult(fetcher, (result) => {
+    if (result.ok) {
+      setSaved(result.settings);
+      setForm(result.settings);
+      setErrors({});
+      shopify.toast.show(t.savedToast);
+    } else {
+      setErrors(result.errors);
+      shopify.toast.show(common.common.fixErrors, { isError: true });
+    }
+  });
+
+  const set = <K extends keyof BirthdaySettingsView>(key: K) => (value: BirthdaySettingsView[K]) =>
+    setForm((current) => ({ ...current, [key]: value }));
+  const save = () => fetcher.submit(Object.fromEntries(Object.entries(form).map(([key, value]) => [key, String(value)])), { method: "post" });
+  const discard = () => {
+    setForm(saved);
+    setErrors({});
+  };
+  const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
+
+  return (
+    <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
+      <TitleBar title={t.title} />
+      <SaveBar id={SAVE_BAR_ID} open={dirty}>
+        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
+          {common.common.save}
+        </button>
+        <button onClick={discard} disabled={saving}>
+          {common.common.discard}
+        </button>
+      </SaveBar>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Text as="p" tone="subdued">
+              {t.intro}
+            </Text>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.statusHeading}
+                </Text>
+                <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.rewardHeading}
+                </Text>
+                <FormLayout>
+                  <Select
+                    label={t.rewardType}
+                    name="rewardType"
+                    options={[
+                      { label: t.rewardPoints, value: "points" },
+                      { label: t.rewardCatalog, value: "reward" },
+                    ]}
+                    value={form.rewardType}
+                    onChange={(value) => set("rewardType")(value === "reward" ? "reward" : "points")}
+                  />
+                  {form.rewardType === "points" ? (
+                    <TextField
+                      label={t.birthdayRewardPoints}
+                      name="birthdayRewardPoints"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.birthdayRewardPoints}
+                      onChange={set("birthdayRewardPoints")}
+                      error={errors.birthdayRewardPoints}
+                    />
+                  ) : (
+                    <>
+                      {rewards.length === 0 ? (
+                        <Text as="p" tone="caution">
+                          {t.noRewards}
+                        </Text>
+                      ) : null}
+                      <Select
+                        label={t.birthdayRewardId}
+                        name="birthdayRewardId"
+                        options={rewardOptions}
+                        value={form.birthdayRewardId}
+                        onChange={set("birthdayRewardId")}
+                        error={errors.birthdayRewardId}
+                      />
+                    </>
+                  )}
+                  <Select
+                    label={t.issueOn}
+                    name="birthdayIssueOn"
+                    options={[
+                      { label: t.issueOnDay, value: "day" },
+                      { label: t.issueOnMonthStart, value: "month_start" },
+                    ]}
+                    value={form.birthdayIssueOn}
+                    onChange={(value) => set("birthdayIssueOn")(value === "month_start" ? "month_start" : "day")}
+                    helpText={t.issueOnHelp}
+                  />
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.rulesHeading}
+                </Text>
+                <FormLayout>
+                  <FormLayout.Group>
+                    <TextField
+                      label={t.minLeadDays}
+                      name="birthdayMinLeadDays"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.birthdayMinLeadDays}
+                      onChange={set("birthdayMinLeadDays")}
+                      helpText={t.minLeadDaysHelp}
+                      error={errors.birthdayMinLeadDays}
+                    />
+                    <TextField
+                      label={t.cooldownDays}
+                      name="birthdayChangeCooldownDays"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={form.birthdayChangeCooldownDays}
+                      onChange={set("birthdayChangeCooldownDays")}
+                      helpText={t.cooldownDaysHelp}
+                      error={errors.birthdayChangeCooldownDays}
+                    />
+                  </FormLayout.Group>
+                </FormLayout>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.popupHeading}
+                </Text>
+                <Checkbox label={t.popupGuests} helpText={t.popupGuestsHelp} checked={form.birthdayPopupGuests} onChange={set("birthdayPopupGuests")} />
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.statsHeading}
+                </Text>
+                <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
+                <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t.changesHeading}
+                </Text>
+                {changes.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    {t.changesEmpty}
+                  </Text>
+                ) : (
+                  changes.map((change) => (
+                    <Text as="p" key={change.id}>
+                      {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
+                    </Text>
+                  ))
+                )}
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
