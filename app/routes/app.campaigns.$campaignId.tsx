@@ -23,14 +23,8 @@ import { formFields, staffIdOf, useEditorForm, type FieldErrors } from "~/compon
 import { format } from "~/i18n/admin";
 import { campaignsStrings } from "~/i18n/features/campaigns";
 import { CAMPAIGN_KINDS } from "~/loyalty/campaigns";
-import {
-  archiveCampaign,
-  campaignEditor,
-  createCampaign,
-  EMPTY_CAMPAIGN_FORM,
-  updateCampaign,
-  type CampaignFormValues,
-} from "~/loyalty/services/campaigns-admin.server";
+import { EMPTY_CAMPAIGN_FORM, type CampaignFormValues } from "~/loyalty/campaign-form";
+import { archiveCampaign, campaignEditor, createCampaign, updateCampaign } from "~/loyalty/services/campaigns-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

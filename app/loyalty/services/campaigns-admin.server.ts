@@ -8,6 +8,7 @@
 import type { Campaign as CampaignRow } from "@prisma/client";
 import db from "~/db.server";
 import { fieldErrors, type FieldErrors } from "~/components/admin-forms";
+import type { CampaignFormValues } from "~/loyalty/campaign-form";
 import { CAMPAIGN_KINDS, campaignWindow, CampaignSchema, type Campaign, type CampaignKind } from "~/loyalty/campaigns";
 import { writeAudit } from "./audit-log.server";
 import { shopTimeZone } from "./campaigns.server";
@@ -27,29 +28,6 @@ export interface CampaignListItem {
   oncePerMember: boolean;
   status: CampaignStatus;
 }
-
-export interface CampaignFormValues {
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  kind: CampaignKind;
-  value: string;
-  minimumOrderAmount: string;
-  /** Tier handles, comma-separated in the posted form. */
-  targetTiers: string[];
-  oncePerMember: boolean;
-}
-
-export const EMPTY_CAMPAIGN_FORM: CampaignFormValues = {
-  name: "",
-  startsAt: "",
-  endsAt: "",
-  kind: "multiplier",
-  value: "2",
-  minimumOrderAmount: "",
-  targetTiers: [],
-  oncePerMember: false,
-};
 
 function tiersOfRow(row: Pick<CampaignRow, "targetTiers">): string[] {
   if (row.targetTiers === null) return [];
