@@ -18,7 +18,9 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
+import { MemberTierCard } from "~/components/member-tier-card";
 import { AdjustPointsInput, adjustPoints, cancelMemberReward, memberDetail } from "~/loyalty/services/members-admin.server";
+import { ChangeTierInput, changeMemberTier, memberTiersPanel } from "~/loyalty/services/tiers-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -27,12 +29,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const member = await memberDetail(session.shop, params.memberId ?? "", { historyAfter });
   // Another shop's member id answers exactly like one that does not exist.
   if (!member) throw new Response("Not found", { status: 404 });
-  return member;
+  return { ...member, tiers: await memberTiersPanel(session.shop, params.memberId ?? "") };
 }
 
 type ActionResult =
   | { ok: true; intent: "adjust"; balance: number; alreadyApplied: boolean }
   | { ok: true; intent: "cancel"; refunded: number }
+  | { ok: true; intent: "change_tier"; changed: boolean; tierHandle: string }
   | { ok: false; errors: FieldErrors };
 
 const CancelInput = z.object({ redemptionId: z.string().min(1).max(64) });
@@ -61,6 +64,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return outcome.reason === "not_found"
       ? fail({ form: "Reward not found" }, 404)
       : fail({ form: `This reward is ${outcome.status ?? "not cancellable"}` }, 409);
+  }
+
+  if (fields.intent === "change_tier") {
+    const parsed = ChangeTierInput.safeParse(fields);
+    if (!parsed.success) return fail(fieldErrors(parsed.error.issues), 400);
+    const outcome = await changeMemberTier(session.shop, memberId, parsed.data, staffId);
+    if (!outcome.ok) return fail(outcome.errors, outcome.status);
+    return data<ActionResult>({ ok: true, intent: "change_tier", changed: outcome.changed, tierHandle: outcome.tierHandle });
   }
 
   return fail({ form: "Unknown action" }, 400);
@@ -200,43 +211,46 @@ export default function MemberPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <adjust.Form method="post">
-              <input type="hidden" name="intent" value="adjust" />
-              <input type="hidden" name="requestId" value={requestId} />
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {mt.adjustHeading}
-                </Text>
-                <FormLayout>
-                  <TextField
-                    label={mt.adjustDelta}
-                    name="delta"
-                    inputMode="numeric"
-                    autoComplete="off"
-                    value={delta}
-                    onChange={setDelta}
-                    error={errors.delta}
-                  />
-                  <TextField
-                    label={mt.adjustReason}
-                    name="reason"
-                    autoComplete="off"
-                    value={reason}
-                    onChange={setReason}
-                    helpText={mt.adjustReasonHelp}
-                    error={errors.reason}
-                    maxLength={200}
-                  />
-                </FormLayout>
-                <InlineStack align="end">
-                  <Button submit variant="primary" loading={adjust.state !== "idle"}>
-                    {mt.adjustSubmit}
-                  </Button>
-                </InlineStack>
-              </BlockStack>
-            </adjust.Form>
-          </Card>
+          <BlockStack gap="400">
+            {member.tiers ? <MemberTierCard panel={member.tiers} /> : null}
+            <Card>
+              <adjust.Form method="post">
+                <input type="hidden" name="intent" value="adjust" />
+                <input type="hidden" name="requestId" value={requestId} />
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {mt.adjustHeading}
+                  </Text>
+                  <FormLayout>
+                    <TextField
+                      label={mt.adjustDelta}
+                      name="delta"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      value={delta}
+                      onChange={setDelta}
+                      error={errors.delta}
+                    />
+                    <TextField
+                      label={mt.adjustReason}
+                      name="reason"
+                      autoComplete="off"
+                      value={reason}
+                      onChange={setReason}
+                      helpText={mt.adjustReasonHelp}
+                      error={errors.reason}
+                      maxLength={200}
+                    />
+                  </FormLayout>
+                  <InlineStack align="end">
+                    <Button submit variant="primary" loading={adjust.state !== "idle"}>
+                      {mt.adjustSubmit}
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
+              </adjust.Form>
+            </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

@@ -42,6 +42,24 @@ const en = {
   changesHeading: "Recent changes",
   changesEmpty: "No changes saved yet.",
   changeLine: "{when} — staff {who}",
+  member: {
+    heading: "VIP tier",
+    off: "VIP tiers are off.",
+    none: "Not in a tier yet.",
+    since: "Since {date}",
+    reviewOn: "Next review: {date}",
+    pending: "Moves to {tier} on {date}",
+    progress: "{current} of {threshold} toward {tier}",
+    top: "Top tier reached.",
+    changeLabel: "Change tier",
+    note: "Note (optional)",
+    changeSubmit: "Change tier",
+    changedToast: "Tier changed",
+    historyHeading: "Tier history",
+    historyEmpty: "No tier changes yet.",
+    historyLine: "{when}: {from} → {to} ({reason})",
+    reasons: { promotion: "promotion", retention_downgrade: "review", refund_demotion: "refund", manual: "staff" },
+  },
 };
 
 const ko: typeof en = {
@@ -86,6 +104,24 @@ const ko: typeof en = {
   changesHeading: "최근 변경",
   changesEmpty: "저장된 변경이 없습니다.",
   changeLine: "{when} — 직원 {who}",
+  member: {
+    heading: "VIP 등급",
+    off: "VIP 등급이 꺼져 있습니다.",
+    none: "아직 등급이 없습니다.",
+    since: "{date}부터",
+    reviewOn: "다음 심사: {date}",
+    pending: "{date}에 {tier} 등급으로 이동",
+    progress: "{tier}까지 {threshold} 중 {current}",
+    top: "최상위 등급입니다.",
+    changeLabel: "등급 변경",
+    note: "메모(선택)",
+    changeSubmit: "등급 변경",
+    changedToast: "등급이 변경되었습니다",
+    historyHeading: "등급 기록",
+    historyEmpty: "등급 변경 기록이 없습니다.",
+    historyLine: "{when}: {from} → {to} ({reason})",
+    reasons: { promotion: "승급", retention_downgrade: "심사", refund_demotion: "환불", manual: "직원" },
+  },
 };
 
 export const tiersStrings = featureStrings({ en, ko });

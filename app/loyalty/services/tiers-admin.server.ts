@@ -13,7 +13,16 @@ import { type QUALIFICATION_PERIODS, type THRESHOLD_KINDS, TierLadderSchema, typ
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
-import { loadLadder, nextReviewOn, tierOf, writeTierChange } from "./tiers.server";
+import {
+  loadLadder,
+  memberTierView,
+  nextReviewOn,
+  tierHistory,
+  tierOf,
+  writeTierChange,
+  type MemberTierView,
+  type TierHistoryItem,
+} from "./tiers.server";
 
 /** One tier as the form edits it (all strings/booleans, like the page state). */
 export interface TierForm {
@@ -359,4 +368,37 @@ export async function changeMemberTier(
     });
   });
   return { ok: true, changed: done.applied, tierHandle: target.handle };
+}
+
+export interface MemberTiersPanel {
+  enabled: boolean;
+  view: MemberTierView;
+  history: TierHistoryItem[];
+  /** Tiers staff can choose from (hidden ones included: staff assign them). */
+  ladder: { handle: string; name: string; hidden: boolean }[];
+}
+
+/** The member page's tier card: tier, progress to the next, history, the ladder to choose from. */
+export async function memberTiersPanel(shopDomain: string, memberId: string, now: Date = new Date()): Promise<MemberTiersPanel | null> {
+  const shop = await ensureShop(shopDomain);
+  const member = await db.member.findFirst({
+    where: { id: memberId, shopId: shop.id },
+    select: {
+      id: true,
+      customerGid: true,
+      tierHandle: true,
+      tierSince: true,
+      tierReviewOn: true,
+      tierPendingHandle: true,
+      tierPendingOn: true,
+    },
+  });
+  if (!member) return null;
+  const ladder = await loadLadder(shop.id);
+  return {
+    enabled: shop.tiersEnabled,
+    view: await memberTierView(shop, member, ladder, now),
+    history: await tierHistory(shop.id, member.id),
+    ladder: ladder.map((tier) => ({ handle: tier.handle, name: tier.name, hidden: tier.hidden })),
+  };
 }
