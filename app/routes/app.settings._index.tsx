@@ -21,6 +21,8 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "campaigns", url: "/app/campaigns" },
   { key: "tiers", url: "/app/tiers" },
   { key: "referrals", url: "/app/referrals" },
+  { key: "birthdays", url: "/app/birthdays" },
+  { key: "earn", url: "/app/earn" },
 ];
 
 export default function SettingsPage() {

@@ -10,6 +10,8 @@ const en = {
     campaigns: { title: "Bonus campaigns", body: "Double points days and extra points on orders, in your shop's time zone." },
     tiers: { title: "VIP tiers", body: "Tier ladder, thresholds, points multipliers, entry rewards, perks and retention." },
     referrals: { title: "Referrals", body: "Friend's discount, referrer's reward, pending days and limits against abuse; rejected referrals." },
+    birthdays: { title: "Birthdays", body: "A yearly birthday gift (points or a reward code), when it comes, notice and change rules, the birthday pop-up." },
+    earn: { title: "Ways to earn", body: "Points for social follows and shares, newsletter sign-ups, reviews and custom actions; the integration secret." },
   },
 };
 
@@ -23,6 +25,8 @@ const ko: typeof en = {
     campaigns: { title: "보너스 캠페인", body: "상점 시간대 기준의 포인트 두 배 행사와 주문 추가 포인트." },
     tiers: { title: "VIP 등급", body: "등급 구성, 기준, 포인트 배수, 진입 보상, 혜택 및 등급 유지." },
     referrals: { title: "추천", body: "친구 할인, 추천인 리워드, 보류 기간, 악용 방지 한도 및 거부된 추천." },
+    birthdays: { title: "생일", body: "매년 생일 선물(포인트 또는 리워드 코드), 지급 시점, 등록·변경 규칙, 생일 팝업." },
+    earn: { title: "적립 방법", body: "소셜 팔로우·공유, 뉴스레터 구독, 리뷰와 사용자 지정 활동 포인트, 연동 비밀 키." },
   },
 };
 
