@@ -47,6 +47,8 @@ export interface ProgramInfo {
    * depend on the time, so the published program metafield never carries them).
    */
   campaigns?: RunningCampaign[];
+  /** Present (true) when referrals are on: the widget then asks GET referral for the member's link. */
+  referrals?: true;
 }
 
 export interface RunningCampaign {

@@ -10,8 +10,8 @@ import db from "~/db.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
 import { hashEmail } from "~/loyalty/referrals";
 import { createReward } from "~/loyalty/services/redemptions.server";
-import type { ReferralClaimError, ReferralClaimSuccess, ReferralResponse } from "~/loyalty/storefront-contract";
-import { APP_SECRET, deliver, entriesOf, installShop, memberOf } from "../support/app";
+import type { MemberResponse, ReferralClaimError, ReferralClaimSuccess, ReferralResponse } from "~/loyalty/storefront-contract";
+import { APP_SECRET, deliver, entriesOf, installShop, memberOf, proxyGet } from "../support/app";
 import { resetDatabase } from "../support/database";
 import {
   createAdminApiStandIn,
@@ -102,6 +102,10 @@ async function getReferral(options: { shop?: string; customerId?: string; ref?: 
   return { status: response.status, body: (await response.json()) as ReferralResponse };
 }
 
+async function memberJson(customerId: string): Promise<MemberResponse> {
+  return (await (await proxyGet({ shop: SHOP, loggedInCustomerId: customerId })).json()) as MemberResponse;
+}
+
 async function claim(options: { ref: string; email: string; shop?: string; ip?: string; customerId?: string; body?: unknown; secret?: string }) {
   const { action } = (await import("~/routes/proxy.referral.claim")) as { action: (args: ActionFunctionArgs) => Promise<Response> };
   const request = signedAppProxyRequest({
@@ -161,8 +165,16 @@ describe("GET /apps/keepsake/referral", () => {
     expect(guest.body).toEqual({ enabled: true, offer: { rewardName: "$10 off your first order", kind: "amount_off" }, own: null });
     expect((await getReferral({ ref: "ZZZZZZZZ" })).body.offer).toBeNull();
 
+    // GET member tells the widget referrals are on, and lists the referral as a way to earn.
+    const member = await memberJson(String(customer.id));
+    expect(member.program.referrals).toBe(true);
+    expect(member.program.waysToEarn).toContainEqual({ kind: "referral", points: 500, description: "Points for each friend you refer" });
+
     await db.shop.update({ where: { domain: SHOP }, data: { referralsEnabled: false } });
     expect((await getReferral({ ref: code, customerId: String(customer.id) })).body).toEqual({ enabled: false, offer: null, own: null });
+    const off = await memberJson(String(customer.id));
+    expect(off.program.referrals).toBeUndefined();
+    expect(off.program.waysToEarn.map((way) => way.kind)).not.toContain("referral");
   });
 });
 

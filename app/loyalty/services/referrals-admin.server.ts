@@ -7,6 +7,7 @@ import db from "~/db.server";
 import type { RejectReason, ReferralStatus } from "~/loyalty/referrals";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
+import { queueProgramSync } from "./shopify-outbox.server";
 
 export type FieldErrors = Record<string, string>;
 
@@ -237,6 +238,8 @@ export async function saveReferralSettings(
   const after = await db.$transaction(async (tx) => {
     const before = await tx.shop.findUniqueOrThrow({ where: { id: shop.id }, select: SETTINGS });
     const saved = await tx.shop.update({ where: { id: shop.id }, data, select: SETTINGS });
+    // The published program carries the referral way to earn and the referrals flag (ADR 009).
+    await queueProgramSync(tx, shop.id);
     await writeAudit(tx, { shopId: shop.id, staffId, action: "referrals.update", subjectType: "shop", subjectId: shop.id, before, after: saved });
     return saved;
   });

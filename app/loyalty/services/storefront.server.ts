@@ -38,7 +38,24 @@ interface ProgramShop {
   programEnabled: boolean;
   earnRate: string;
   signupBonusPoints: number;
+  referralsEnabled: boolean;
+  referrerRewardPoints: number | null;
+  friendRewardId: string | null;
 }
+
+/** What programInfo reads of the shop (both callers select it). */
+const PROGRAM_SHOP_SELECT = {
+  id: true,
+  currencyCode: true,
+  programEnabled: true,
+  earnRate: true,
+  signupBonusPoints: true,
+  referralsEnabled: true,
+  referrerRewardPoints: true,
+  friendRewardId: true,
+} as const;
+
+const referralsOn = (shop: ProgramShop) => shop.programEnabled && shop.referralsEnabled && shop.friendRewardId !== null;
 
 function waysToEarn(shop: ProgramShop): WayToEarn[] {
   if (!shop.programEnabled) return [];
@@ -49,6 +66,9 @@ function waysToEarn(shop: ProgramShop): WayToEarn[] {
   }
   if (shop.signupBonusPoints > 0) {
     ways.push({ kind: "signup", points: shop.signupBonusPoints, description: "Points for joining" });
+  }
+  if (referralsOn(shop) && (shop.referrerRewardPoints ?? 0) > 0) {
+    ways.push({ kind: "referral", points: shop.referrerRewardPoints ?? 0, description: "Points for each friend you refer" });
   }
   return ways;
 }
@@ -67,7 +87,7 @@ async function programInfo(shop: ProgramShop | null, balance: number | null): Pr
     const reward = rewardFromColumns(row);
     return reward ? [storefrontReward(reward, balance)] : [];
   });
-  return { currency: shop.currencyCode, waysToEarn: waysToEarn(shop), rewards };
+  return { currency: shop.currencyCode, waysToEarn: waysToEarn(shop), rewards, ...(referralsOn(shop) ? { referrals: true as const } : {}) };
 }
 
 /**
@@ -79,7 +99,7 @@ async function programInfo(shop: ProgramShop | null, balance: number | null): Pr
 export async function publishedProgram(shopId: string): Promise<{ program: ProgramInfo; earnRate: string | null } | null> {
   const shop = await db.shop.findUnique({
     where: { id: shopId },
-    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true },
+    select: PROGRAM_SHOP_SELECT,
   });
   if (!shop) return null;
   const rate = Number(shop.earnRate);
@@ -105,7 +125,7 @@ export async function memberView(
 ): Promise<MemberView> {
   const shop = await db.shop.findUnique({
     where: { domain: shopDomain },
-    select: { id: true, currencyCode: true, programEnabled: true, earnRate: true, signupBonusPoints: true, ...SHOP_EXPIRY_SELECT },
+    select: { ...PROGRAM_SHOP_SELECT, ...SHOP_EXPIRY_SELECT },
   });
   const member =
     shop && customerNumericId
