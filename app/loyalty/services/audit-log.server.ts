@@ -29,7 +29,9 @@ export type AuditAction =
   | "segments.update" // segment rules (app/routes/app.segments.tsx)
   | "members.import" // a CSV import started (app/routes/app.import.tsx)
   | "member.exclude" // staff excluded a member from the program (member page)
-  | "member.include"; // staff re-included an excluded member
+  | "member.include" // staff re-included an excluded member
+  | "onboarding.complete_step" // staff marked a manual onboarding step done (dashboard checklist)
+  | "onboarding.dismiss"; // staff hid the finished onboarding checklist
 
 export interface AuditEntry {
   shopId: string;
