@@ -219,6 +219,32 @@ describe("which campaign", () => {
     await expectLedgerExact();
   });
 
+  it("a multiplier campaign works on base points: a 1.5× Gold member in a 2× campaign gets base × 1.5 + base × 1", async () => {
+    await db.shop.update({ where: { id: shopId }, data: { tiersEnabled: true } });
+    const tier = (handle: string, position: number, thresholdValue: string, earnMultiplier: string) =>
+      db.tier.create({
+        data: { shopId, handle, name: handle, position, thresholdKind: "points_earned", thresholdValue, qualificationPeriod: "lifetime", earnMultiplier },
+      });
+    await tier("member", 0, "0", "1");
+    await tier("gold", 1, "100000", "1.5");
+    await campaign({ kind: "multiplier", value: "2", targetTiers: ["gold"] });
+    const customer = customerPayload();
+    await deliver("customers/create", customer);
+    await db.member.updateMany({ where: { customerGid: customer.admin_graphql_api_id }, data: { tierHandle: "gold" } });
+    const paid = order(customer, "40.00", "2026-11-21T15:00:00Z");
+    await deliver("orders/paid", paid);
+    const entries = await entriesOf(SHOP, customer.admin_graphql_api_id);
+    expect(entries.map((entry) => [entry.kind, entry.delta])).toEqual([
+      ["order_earn", 60],
+      ["campaign_bonus", 40],
+    ]);
+    expect(JSON.parse(entries[1]?.rule ?? "{}")).toMatchObject({ basePoints: 40, kind: "multiplier", value: "2" });
+    // A full refund takes back both, each exactly.
+    await deliver("refunds/create", refundPayload(paid));
+    expect((await memberOf(SHOP, customer.admin_graphql_api_id))?.balance).toBe(0);
+    await expectLedgerExact();
+  });
+
   it("orders earning no base points get no bonus (program off)", async () => {
     await campaign({ kind: "fixed_bonus", value: "100" });
     await db.shop.update({ where: { id: shopId }, data: { programEnabled: false } });
