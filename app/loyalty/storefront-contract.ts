@@ -33,8 +33,15 @@ export interface WayToEarn {
   /** "order" (points per one unit of shop currency), "signup", later "birthday", "referral", "social_*"… */
   kind: string;
   points: number;
-  /** A short English fallback; the widget translates by `kind`. */
+  /** A short English fallback; the widget translates by `kind` (actions: the merchant's label). */
   description: string;
+  /** Ways to earn of the EarnAction kinds (social_follow, social_share, newsletter, review, custom): its key. */
+  key?: string;
+  /** Social actions: the network and the page the widget opens before POST /apps/keepsake/action {key}. */
+  network?: string | null;
+  url?: string | null;
+  /** GET member only, social actions: this member has already been awarded it. */
+  done?: boolean;
 }
 
 export interface ProgramInfo {
@@ -49,6 +56,8 @@ export interface ProgramInfo {
   campaigns?: RunningCampaign[];
   /** Present (true) when referrals are on: the widget then asks GET referral for the member's link. */
   referrals?: true;
+  /** Present (true) when birthday rewards are on: the widget offers the birthday form (GET/POST birthday). */
+  birthdays?: true;
 }
 
 export interface RunningCampaign {
@@ -93,6 +102,8 @@ export type MemberResponse =
       program: ProgramInfo;
       /** "X points expire on <date>": the soonest expiry (shop-local yyyy-mm-dd), null when nothing expires. */
       expiry: ExpiryNotice | null;
+      /** The member's birthday (year optional), null when not given; absent while birthdays are off. */
+      birthday?: { month: number; day: number; year: number | null } | null;
     };
 
 export interface ExpiryNotice {

@@ -11,7 +11,8 @@ import db from "~/db.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
 import { rotateIntegrationSecret, saveEarnActions } from "~/loyalty/services/earn-actions.server";
 import { EarnActionInput } from "~/loyalty/earn-actions";
-import { APP_SECRET, deliver, drainOutbox, entriesOf, installShop, memberOf } from "../support/app";
+import type { MemberResponse } from "~/loyalty/storefront-contract";
+import { APP_SECRET, deliver, drainOutbox, entriesOf, installShop, memberOf, proxyGet } from "../support/app";
 import { resetDatabase } from "../support/database";
 import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
 import { signedAppProxyRequest } from "../support/shopify/app-proxy";
@@ -217,5 +218,30 @@ describe("newsletter sign-up (customers/update → consent from Admin GraphQL)",
     await drainOutbox();
     expect(shopify.requestsFor("CustomerEmailMarketing")).toHaveLength(0);
     expect(await entriesOf(SHOP, customer.admin_graphql_api_id)).toEqual([]);
+  });
+});
+
+describe("the member response lists every enabled way to earn", () => {
+  it("lists orders, the birthday gift and each active action with its points; social actions carry their page and whether done", async () => {
+    const { shop, numericId } = await setUp();
+    await db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: true, birthdayRewardPoints: 200 } });
+    await proxyAction({ key: "instagram-follow" }, numericId);
+    const member = (await (await proxyGet({ shop: SHOP, loggedInCustomerId: numericId })).json()) as Extract<MemberResponse, { enrolled: true }>;
+    expect(member.program.birthdays).toBe(true);
+    expect(member.birthday).toBeNull();
+    expect(member.program.waysToEarn.map((way) => [way.kind, way.key ?? null, way.points, way.done ?? null])).toEqual([
+      ["order", null, 1, null],
+      ["birthday", null, 200, null],
+      ["social_follow", "instagram-follow", 50, true],
+      ["newsletter", "newsletter", 30, null],
+      ["review", "review", 100, null],
+      ["custom", "quiz", 15, null],
+    ]);
+    expect(member.program.waysToEarn[2]).toMatchObject({ url: "https://instagram.com/keepsake", network: "instagram", description: "Follow us on Instagram" });
+    const guest = (await (await proxyGet({ shop: SHOP, loggedInCustomerId: "" })).json()) as MemberResponse;
+    expect(guest.program.waysToEarn.find((way) => way.kind === "social_follow")).not.toHaveProperty("done");
+    await db.shop.update({ where: { id: shop.id }, data: { programEnabled: false } });
+    const paused = (await (await proxyGet({ shop: SHOP, loggedInCustomerId: numericId })).json()) as MemberResponse;
+    expect(paused.program.waysToEarn).toEqual([]);
   });
 });

@@ -4,10 +4,12 @@
  * or query. Answers the storefront contract (app/loyalty/storefront-contract.ts).
  */
 import db from "~/db.server";
+import { isShopperAction } from "~/loyalty/earn-actions";
 import { rewardFromColumns, storefrontReward } from "~/loyalty/rewards";
 import type { MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
 import { runningCampaignsFor } from "./campaigns.server";
 import { memberExpiry, SHOP_EXPIRY_SELECT } from "./expiry.server";
+import { actionsDoneBy, activeActionsOf, type EarnActionRow } from "./earn-actions.server";
 import { customerGidOf, unusedCodesOf } from "./redemptions.server";
 
 export type { HistoryItem } from "~/loyalty/storefront-contract";
@@ -41,6 +43,9 @@ interface ProgramShop {
   referralsEnabled: boolean;
   referrerRewardPoints: number | null;
   friendRewardId: string | null;
+  birthdayEnabled: boolean;
+  birthdayRewardPoints: number | null;
+  birthdayRewardId: string | null;
 }
 
 /** What programInfo reads of the shop (both callers select it). */
@@ -53,9 +58,37 @@ const PROGRAM_SHOP_SELECT = {
   referralsEnabled: true,
   referrerRewardPoints: true,
   friendRewardId: true,
+  birthdayEnabled: true,
+  birthdayRewardPoints: true,
+  birthdayRewardId: true,
 } as const;
 
 const referralsOn = (shop: ProgramShop) => shop.programEnabled && shop.referralsEnabled && shop.friendRewardId !== null;
+
+const birthdaysOn = (shop: ProgramShop) =>
+  shop.programEnabled && shop.birthdayEnabled && ((shop.birthdayRewardPoints ?? 0) > 0 || shop.birthdayRewardId !== null);
+
+/** The birthday gift and the merchant's active actions (social, newsletter, reviews, custom), in the admin's order. */
+function extraWays(shop: ProgramShop, actions: readonly EarnActionRow[]): WayToEarn[] {
+  const ways: WayToEarn[] = [];
+  if (birthdaysOn(shop)) {
+    ways.push(
+      shop.birthdayRewardId
+        ? { kind: "birthday_gift", points: 0, description: "A gift on your birthday" }
+        : { kind: "birthday", points: shop.birthdayRewardPoints ?? 0, description: "Points on your birthday" },
+    );
+  }
+  for (const action of actions) {
+    ways.push({
+      kind: action.kind,
+      key: action.key,
+      points: action.points,
+      description: action.label,
+      ...(isShopperAction(action.kind) ? { network: action.network, url: action.url } : {}),
+    });
+  }
+  return ways;
+}
 
 function waysToEarn(shop: ProgramShop): WayToEarn[] {
   if (!shop.programEnabled) return [];
@@ -87,7 +120,14 @@ async function programInfo(shop: ProgramShop | null, balance: number | null): Pr
     const reward = rewardFromColumns(row);
     return reward ? [storefrontReward(reward, balance)] : [];
   });
-  return { currency: shop.currencyCode, waysToEarn: waysToEarn(shop), rewards, ...(referralsOn(shop) ? { referrals: true as const } : {}) };
+  const actions = shop.programEnabled ? await activeActionsOf(shop.id) : [];
+  return {
+    currency: shop.currencyCode,
+    waysToEarn: [...waysToEarn(shop), ...(shop.programEnabled ? extraWays(shop, actions) : [])],
+    rewards,
+    ...(referralsOn(shop) ? { referrals: true as const } : {}),
+    ...(birthdaysOn(shop) ? { birthdays: true as const } : {}),
+  };
 }
 
 /**
@@ -118,6 +158,17 @@ async function withCampaigns(
   return campaigns.length > 0 ? { ...program, campaigns } : program;
 }
 
+/** GET member: marks the social actions this member has already been awarded (`done`). */
+async function withActionsDone(program: ProgramInfo, shopId: string, member: { id: string; customerGid: string }): Promise<ProgramInfo> {
+  const keys = program.waysToEarn.flatMap((way) => (way.key && isShopperAction(way.kind) ? [way.key] : []));
+  if (keys.length === 0) return program;
+  const done = new Set(await actionsDoneBy(shopId, member.id, member.customerGid, keys));
+  return {
+    ...program,
+    waysToEarn: program.waysToEarn.map((way) => (way.key && isShopperAction(way.kind) ? { ...way, done: done.has(way.key) } : way)),
+  };
+}
+
 export async function memberView(
   shopDomain: string,
   customerNumericId: string,
@@ -131,7 +182,7 @@ export async function memberView(
     shop && customerNumericId
       ? await db.member.findUnique({
           where: { shopId_customerGid: { shopId: shop.id, customerGid: customerGidOf(customerNumericId) } },
-          select: { id: true, balance: true, tierHandle: true },
+          select: { id: true, balance: true, tierHandle: true, customerGid: true, birthdayMonth: true, birthdayDay: true, birthdayYear: true },
         })
       : null;
   if (!shop || !member) {
@@ -169,7 +220,10 @@ export async function memberView(
     })),
     nextCursor: entries.length > page.limit && last ? encodeCursor(last) : null,
     codes: await unusedCodesOf(shop.id, member.id),
-    program: await withCampaigns(await programInfo(shop, member.balance), shop, member),
+    program: await withActionsDone(await withCampaigns(await programInfo(shop, member.balance), shop, member), shop.id, member),
     expiry: await memberExpiry(shop, member.id),
+    ...(birthdaysOn(shop)
+      ? { birthday: member.birthdayMonth !== null && member.birthdayDay !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null }
+      : {}),
   };
 }
