@@ -286,6 +286,8 @@ export function createStorefrontHandler(options: StorefrontOptions): StorefrontH
       const value = request.headers[name];
       if (typeof value === "string") headers.set(name, value);
     }
+    // …and tells the app who the shopper is on the network: X-Forwarded-For, the client's address first.
+    headers.set("x-forwarded-for", request.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1");
     let answer: Response;
     try {
       answer = await options.forward(new Request(signed, { method, headers, body }));

@@ -20,6 +20,18 @@
   }
   keepsake.config = config;
 
+  // A referral link (?kp_ref=CODE) is kept for the visit (sessionStorage) so the panel can show the friend's
+  // offer on any page; arriving through one opens the panel once (below).
+  var arrivedRef = null;
+  try {
+    arrivedRef = new URLSearchParams(location.search).get("kp_ref");
+    if (arrivedRef && !/^[A-Za-z0-9]{4,32}$/.test(arrivedRef)) arrivedRef = null;
+    if (arrivedRef) sessionStorage.setItem("keepsake.ref", arrivedRef);
+    keepsake.ref = sessionStorage.getItem("keepsake.ref");
+  } catch (error) {
+    keepsake.ref = arrivedRef; // storage blocked: this page only
+  }
+
   function pointsLabel(points) {
     var rule = new Intl.PluralRules(config.locale || undefined).select(points);
     var template = rule === "one" ? config.strings.points_one : config.strings.points_other;
@@ -102,4 +114,5 @@
     openers[i].hidden = false;
     openers[i].addEventListener("click", open);
   }
+  if (arrivedRef) open();
 })();

@@ -1,6 +1,7 @@
 /*
  * Keepsake rewards panel (budget 20 KB gzipped), loaded by keepsake-boot.js on the first open only.
- * Talks to the app proxy (GET {proxy}/member, POST {proxy}/redeem; contract: app/loyalty/storefront-contract.ts).
+ * Talks to the app proxy (GET {proxy}/member, POST {proxy}/redeem, GET {proxy}/referral, POST {proxy}/referral/claim;
+ * contract: app/loyalty/storefront-contract.ts).
  * Accessible dialog: role=dialog + aria-modal, labelled by its title, focus kept inside while open, Esc closes
  * and focus returns to the opener. Every string comes from config.strings (the locale files, through Liquid);
  * numbers, money and dates are formatted with Intl for the shopper's locale. DOM is built with textContent
@@ -14,7 +15,17 @@
   var HISTORY_SHOWN = 5;
   var config, strings, launcher, returnTo;
   var overlay, dialog, body;
-  var state = { data: null, loading: false, loadFailed: false, busy: {}, slider: {}, notice: null, fetchSeq: 0 };
+  var state = {
+    data: null,
+    loading: false,
+    loadFailed: false,
+    busy: {},
+    slider: {},
+    notice: null,
+    fetchSeq: 0,
+    referral: null,
+    claim: { email: "", busy: false, error: null, result: null },
+  };
 
   // ---------------------------------------------------------------------------------------------- formatting
 
@@ -107,6 +118,8 @@
           state.data = data;
           state.loading = false;
           if (data.enrolled) keepsake.showBalance(data.balance);
+          // The member's own referral link, when the program says referrals are on.
+          if (!keepsake.ref && data.program && data.program.referrals) getReferral();
           render();
         },
         function () {
@@ -426,6 +439,157 @@
     ]);
   }
 
+  // ---------------------------------------------------------------------------------------------- referrals
+
+  /** GET {proxy}/referral: the member's own link, and the friend's offer for the visit's kp_ref. */
+  function getReferral() {
+    var ref = keepsake.ref;
+    return fetch(config.proxy + "/referral" + (ref ? "?ref=" + encodeURIComponent(ref) : ""), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(
+        function (data) {
+          state.referral = data && data.enabled ? data : null;
+          render();
+        },
+        function () {
+          state.referral = null; // the section stays hidden; the rest of the panel works
+        },
+      );
+  }
+
+  function claimReferral(event) {
+    event.preventDefault();
+    var claim = state.claim;
+    if (claim.busy) return;
+    claim.busy = true;
+    claim.error = null;
+    dialog.focus();
+    render();
+    fetch(config.proxy + "/referral/claim", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ ref: keepsake.ref, email: claim.email }),
+    })
+      .then(
+        function (response) {
+          return response
+            .json()
+            .catch(function () {
+              return null;
+            })
+            .then(function (json) {
+              return { ok: response.ok, json: json };
+            });
+        },
+        function () {
+          return { ok: false, json: null, offline: true };
+        },
+      )
+      .then(function (result) {
+        claim.busy = false;
+        if (result.ok && result.json && result.json.code) {
+          claim.result = result.json;
+          render("ref-code");
+        } else {
+          claim.error = errorText(result);
+          render("ref-error");
+        }
+      });
+  }
+
+  function offerSection(offer) {
+    var claim = state.claim;
+    var children = [h("p", { text: fill(strings.referral.offer_body, { reward: offer.rewardName }) })];
+    if (claim.result) {
+      var status = h("span", { class: "ks-code__status", role: "status" });
+      children.push(
+        h("div", { class: "ks-notice", role: "status" }, [
+          h("p", { text: fill(strings.referral.code_ready, { reward: claim.result.rewardName }) }),
+          h("code", { class: "ks-code__value", "data-keepsake-friend-code": true, tabindex: "-1", "data-key": "ref-code", text: claim.result.code }),
+        ]),
+        h("div", { class: "ks-code__actions" }, [
+          h("button", {
+            type: "button",
+            class: "ks-button ks-button--secondary",
+            "aria-label": strings.copy + " " + claim.result.code,
+            text: strings.copy,
+            onclick: function () {
+              copyCode(claim.result.code, status);
+            },
+          }),
+          h("a", { class: "ks-button", href: applyUrl(claim.result.code), text: strings.apply }),
+        ]),
+        status,
+      );
+    } else {
+      var input = h("input", {
+        type: "email",
+        id: "ks-ref-email",
+        class: "ks-input",
+        name: "email",
+        autocomplete: "email",
+        required: true,
+        "data-key": "ref-email",
+        "aria-describedby": claim.error ? "ks-ref-error" : null,
+        "aria-invalid": claim.error ? "true" : null,
+      });
+      input.value = claim.email;
+      input.addEventListener("input", function () {
+        claim.email = input.value;
+      });
+      children.push(
+        h("form", { class: "ks-form", onsubmit: claimReferral }, [
+          h("label", { for: "ks-ref-email", class: "ks-stepper__label", text: strings.referral.email_label }),
+          input,
+          h("button", { type: "submit", class: "ks-button", "data-key": "ref-claim", disabled: claim.busy, text: claim.busy ? strings.referral.claiming : strings.referral.claim }),
+        ]),
+        claim.error ? h("p", { class: "ks-notice ks-notice--error", id: "ks-ref-error", role: "alert", tabindex: "-1", "data-key": "ref-error", text: claim.error }) : null,
+      );
+    }
+    return section("ks-offer-title", strings.referral.offer_title, children);
+  }
+
+  function ownSection(own) {
+    var status = h("span", { class: "ks-code__status", role: "status" });
+    var reward = own.referrerReward.rewardName || (own.referrerReward.points ? points(own.referrerReward.points) : null);
+    return section("ks-referral-title", strings.referral.title, [
+      own.friendReward ? h("p", { text: fill(strings.referral.give, { reward: own.friendReward.rewardName }) }) : null,
+      reward ? h("p", { text: fill(strings.referral.get, { reward: reward }) }) : null,
+      h("label", { for: "ks-ref-link", class: "ks-stepper__label", text: strings.referral.link_label }),
+      h("input", { id: "ks-ref-link", class: "ks-input", readonly: true, value: own.link, "data-key": "ref-link", onfocus: function (event) { event.target.select(); } }),
+      h("div", { class: "ks-code__actions" }, [
+        h("button", {
+          type: "button",
+          class: "ks-button ks-button--secondary",
+          "data-key": "ref-copy",
+          text: strings.referral.copy_link,
+          onclick: function () {
+            copyCode(own.link, status);
+          },
+        }),
+      ]),
+      status,
+      h("p", { class: "ks-muted", text: fill(strings.referral.stats, { claimed: number(own.stats.claimed), rewarded: number(own.stats.rewarded) }) }),
+    ]);
+  }
+
+  /** The friend's offer (a kp_ref visit that is not the member's own link) and the member's own link. */
+  function referralViews() {
+    var referral = state.referral;
+    if (!referral) return [];
+    var own = referral.own;
+    var views = [];
+    if (referral.offer && !(own && own.code === keepsake.ref)) views.push(offerSection(referral.offer));
+    if (own) views.push(ownSection(own));
+    return views;
+  }
+
   // ---------------------------------------------------------------------------------------------- views
 
   function waysToEarn(program) {
@@ -524,6 +688,7 @@
     if (data.codes && data.codes.length) {
       children.push(section("ks-codes-title", strings.codes_title, [h("ul", { class: "ks-list" }, data.codes.map(codeItem))]));
     }
+    children.push.apply(children, referralViews());
     var history = (data.history || []).slice(0, HISTORY_SHOWN);
     children.push(
       section("ks-activity-title", strings.activity_title, [
@@ -561,7 +726,7 @@
     var data = state.data;
     var children;
     if (data && data.enrolled) children = memberView(data);
-    else if (data) children = [noticeView()].concat(guestView(data));
+    else if (data) children = [noticeView()].concat(referralViews(), guestView(data));
     else if (config.loggedIn && typeof config.balance === "number") children = [balanceView(config.balance)];
     else children = [];
     children.unshift(statusView());
@@ -661,6 +826,7 @@
     render();
     dialog.focus();
     getMember(); // first paint came from Liquid; the proxy has the truth
+    if (keepsake.ref) getReferral(); // a referral visit: the friend's offer at once
   }
 
   function closePanel() {
