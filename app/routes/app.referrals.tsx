@@ -16,9 +16,9 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
-import { useState } from "react";
-import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
+import { SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
 import { referralsStrings } from "~/i18n/features/referrals";
 import {
@@ -51,49 +51,18 @@ const STATUS_TONE = { claimed: "info", pending: "attention", rewarded: "success"
 export default function ReferralsPage() {
   const { settings: loaded, rewards, filter, referrals, counts, changes } = useLoaderData<typeof loader>();
   const { t, common, locale } = referralsStrings.useStrings();
-  const shopify = useAppBridge();
   const fetcher = useFetcher<SaveReferralsResult>();
-  const [saved, setSaved] = useState<ReferralSettingsView>(loaded);
-  const [form, setForm] = useState<ReferralSettingsView>(saved);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const dirty = JSON.stringify(form) !== JSON.stringify(saved);
-  const saving = fetcher.state !== "idle";
-
-  useFetcherResult(fetcher, (result) => {
-    if (result.ok) {
-      setSaved(result.settings);
-      setForm(result.settings);
-      setErrors({});
-      shopify.toast.show(t.savedToast);
-    } else {
-      setErrors(result.errors);
-      shopify.toast.show(common.common.fixErrors, { isError: true });
-    }
+  const { form, errors, dirty, saving, set, save, discard } = useSettingsForm<ReferralSettingsView>({
+    loaded,
+    fetcher,
+    toasts: { saved: t.savedToast, fixErrors: common.common.fixErrors },
   });
-
-  const set = <K extends keyof ReferralSettingsView>(key: K) => (value: ReferralSettingsView[K]) =>
-    setForm((current) => ({ ...current, [key]: value }));
-  const save = () => {
-    const body = Object.fromEntries(Object.entries(form).map(([key, value]) => [key, String(value)]));
-    fetcher.submit(body, { method: "post" });
-  };
-  const discard = () => {
-    setForm(saved);
-    setErrors({});
-  };
   const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
 
   return (
     <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
       <TitleBar title={t.title} />
-      <SaveBar id={SAVE_BAR_ID} open={dirty}>
-        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
-          {common.common.save}
-        </button>
-        <button onClick={discard} disabled={saving}>
-          {common.common.discard}
-        </button>
-      </SaveBar>
+      <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={saving} onSave={save} onDiscard={discard} labels={common.common} />
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

@@ -1,0 +1,61 @@
+/**
+ * A settings page's form (one Shop-row form, saved as a whole): the form vs the last saved values,
+ * errors next to fields, the contextual save bar while it differs, and toasts after the answer.
+ * The action answers `{ ok: true, settings }` or `{ ok: false, errors }` (field → message).
+ */
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useState } from "react";
+import { useFetcherResult, type FieldErrors } from "./admin-forms";
+
+export type SettingsResult<V> = { ok: true; settings: V } | { ok: false; errors: FieldErrors };
+
+export function useSettingsForm<V extends object>(options: {
+  loaded: V;
+  fetcher: { state: string; data?: SettingsResult<V>; submit: (body: Record<string, string>, options: { method: "post" }) => void };
+  toasts: { saved: string; fixErrors: string };
+}) {
+  const shopify = useAppBridge();
+  const [saved, setSaved] = useState<V>(options.loaded);
+  const [form, setForm] = useState<V>(saved);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = JSON.stringify(form) !== JSON.stringify(saved);
+  const saving = options.fetcher.state !== "idle";
+
+  useFetcherResult(options.fetcher, (result) => {
+    if (result.ok) {
+      setSaved(result.settings);
+      setForm(result.settings);
+      setErrors({});
+      shopify.toast.show(options.toasts.saved);
+    } else {
+      setErrors(result.errors);
+      shopify.toast.show(options.toasts.fixErrors, { isError: true });
+    }
+  });
+
+  const set =
+    <K extends keyof V>(key: K) =>
+    (value: V[K]) =>
+      setForm((current) => ({ ...current, [key]: value }));
+  /** Every value as a string, as FormData carries it (booleans as "true"/"false"). */
+  const save = () => options.fetcher.submit(Object.fromEntries(Object.entries(form).map(([key, value]) => [key, String(value)])), { method: "post" });
+  const discard = () => {
+    setForm(saved);
+    setErrors({});
+  };
+  return { form, errors, dirty, saving, set, save, discard };
+}
+
+/** The contextual save bar: while it shows, the admin asks before leaving the page. */
+export function SettingsSaveBar(props: { id: string; open: boolean; saving: boolean; onSave: () => void; onDiscard: () => void; labels: { save: string; discard: string } }) {
+  return (
+    <SaveBar id={props.id} open={props.open}>
+      <button variant="primary" onClick={props.onSave} disabled={props.saving} loading={props.saving ? "" : undefined}>
+        {props.labels.save}
+      </button>
+      <button onClick={props.onDiscard} disabled={props.saving}>
+        {props.labels.discard}
+      </button>
+    </SaveBar>
+  );
+}
