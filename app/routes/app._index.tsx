@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
   Badge,
@@ -13,12 +13,42 @@ import {
   Text,
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { z } from "zod";
+import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
+import { OnboardingChecklist, type OnboardingActionResult } from "~/components/onboarding-checklist";
+import { ONBOARDING_STEPS } from "~/loyalty/onboarding";
 import { programOverview } from "~/loyalty/services/dashboard.server";
+import { dismissOnboarding, markOnboardingStep, OnboardingError, onboardingFor } from "~/loyalty/services/onboarding.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  return programOverview(session.shop);
+  const [overview, onboarding] = await Promise.all([programOverview(session.shop), onboardingFor(session.shop)]);
+  return { ...overview, onboarding };
+}
+
+const OnboardingIntent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("mark_step"), step: z.enum(ONBOARDING_STEPS, { error: "Choose a checklist step" }) }),
+  z.object({ intent: z.literal("dismiss_onboarding") }),
+]);
+
+/** The onboarding checklist's actions (docs/decisions/018): mark a manual step done, hide the finished list. */
+export async function action({ request }: ActionFunctionArgs) {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const parsed = OnboardingIntent.safeParse(formFields(await request.formData()));
+  if (!parsed.success) return data<OnboardingActionResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const staffId = staffIdOf(sessionToken);
+  try {
+    const onboarding =
+      parsed.data.intent === "mark_step"
+        ? await markOnboardingStep(session.shop, parsed.data.step, staffId)
+        : await dismissOnboarding(session.shop, staffId);
+    return data<OnboardingActionResult>({ ok: true, onboarding, intent: parsed.data.intent });
+  } catch (error) {
+    if (!(error instanceof OnboardingError)) throw error;
+    const field = error.code === "not_manual" ? "step" : "intent";
+    return data<OnboardingActionResult>({ ok: false, errors: { [field]: error.message } }, { status: 409 });
+  }
 }
 
 function Stat({ label, value }: { label: string; value: string }) {
@@ -55,6 +85,11 @@ export default function Dashboard() {
     <Page title="Dashboard">
       <TitleBar title="Keepsake" />
       <Layout>
+        {overview.onboarding.visible ? (
+          <Layout.Section>
+            <OnboardingChecklist onboarding={overview.onboarding} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
