@@ -1,104 +1,236 @@
+/**
+ * Members list: search, filters (tier, segment, points range, last activity, enrolled), sort and
+ * keyset pages — all in the URL, so a filtered view can be shared or reloaded. Exports the filtered
+ * members as CSV (streamed). docs/decisions/017-members-at-scale.md.
+ */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { Box, Card, EmptyState, IndexTable, InlineStack, Link, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Box,
+  Card,
+  ChoiceList,
+  EmptyState,
+  Filters,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Select,
+  Text,
+  TextField,
+  type AppliedFilterInterface,
+  type FilterInterface,
+} from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { format, useAdminStrings } from "~/i18n/admin";
-import { MemberListQuery, listMembers } from "~/loyalty/services/members-admin.server";
+import { membersStrings } from "~/i18n/features/members";
+import { FILTER_KEYS, hasFilter, parseMemberListQuery, queryToParams, type FilterField } from "~/loyalty/members-query";
+import { SEGMENTS } from "~/loyalty/segments";
+import { membersListView } from "~/loyalty/services/members-list.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  // A bad sort or direction in the URL falls back to the defaults instead of failing the page.
-  const parsed = MemberListQuery.safeParse(params);
-  const query = parsed.success ? parsed.data : MemberListQuery.parse({ q: typeof params.q === "string" ? params.q.slice(0, 200) : "" });
-  return { query, page: await listMembers(session.shop, query) };
+  // A bad filter is dropped (with its message), never a failed page.
+  const { query, errors } = parseMemberListQuery(new URL(request.url).searchParams);
+  return { query, errors, ...(await membersListView(session.shop, query)) };
 }
 
 const SORTS = [
   ["joined", "desc"],
+  ["joined", "asc"],
   ["balance", "desc"],
   ["balance", "asc"],
   ["activity", "desc"],
+  ["activity", "asc"],
 ] as const;
 
+/** App Bridge adds the session token to fetch; a plain link would not carry it. */
+async function download(url: string, fileName: string) {
+  const response = await fetch(url);
+  if (!response.ok) return;
+  const href = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = fileName;
+  link.click();
+  URL.revokeObjectURL(href);
+}
+
+type Draft = Partial<Record<FilterField, string>>;
+
 export default function MembersPage() {
-  const { query, page } = useLoaderData<typeof loader>();
+  const { query, errors, page, tiers } = useLoaderData<typeof loader>();
   const { t, locale } = useAdminStrings();
+  const { t: f } = membersStrings.useStrings();
   const [, setSearchParams] = useSearchParams();
   const [search, setSearch] = useState(query.q);
+  const [draft, setDraft] = useState<Draft>({});
   const numbers = new Intl.NumberFormat(locale);
-  const date = (iso: string) => new Date(iso).toLocaleDateString(locale);
+  const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(locale) : f.never);
   const m = t.members;
 
-  // Search as staff type, a moment after the last key (one request, not one per key).
-  useEffect(() => {
-    if (search.trim() === query.q) return;
-    const timer = setTimeout(() => {
-      setSearchParams((current) => {
-        const next = new URLSearchParams(current);
-        next.delete("after");
-        next.delete("before");
-        if (search.trim()) next.set("q", search.trim());
-        else next.delete("q");
-        return next;
-      }, { replace: true });
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [search, query.q, setSearchParams]);
-
-  const go = (changes: Record<string, string | null>) => {
+  const go = (changes: Record<string, string | null | undefined>, resetPage = true) => {
     setSearchParams((current) => {
       const next = new URLSearchParams(current);
+      if (resetPage) {
+        next.delete("after");
+        next.delete("before");
+      }
       for (const [key, value] of Object.entries(changes)) {
-        if (value === null) next.delete(key);
+        if (value === null || value === undefined || value === "") next.delete(key);
         else next.set(key, value);
       }
       return next;
     });
   };
+
+  // Search as staff type, a moment after the last key (one request, not one per key).
+  useEffect(() => {
+    if (search.trim() === query.q) return;
+    const timer = setTimeout(() => go({ q: search.trim() }), 300);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search, query.q]);
+
+  const value = (key: FilterField) => draft[key] ?? (query[key] === undefined ? "" : String(query[key]));
+  const setValue = (key: FilterField) => (text: string) => setDraft((current) => ({ ...current, [key]: text }));
+  const commit = (keys: FilterField[]) => () => {
+    go(Object.fromEntries(keys.map((key) => [key, value(key).trim()])));
+    setDraft((current) => Object.fromEntries(Object.entries(current).filter(([key]) => !keys.includes(key as FilterField))));
+  };
+  const range = (keys: [FilterField, FilterField], labels: [string, string], type: "number" | "date") => (
+    <BlockStack gap="200">
+      {keys.map((key, index) => (
+        <TextField
+          key={key}
+          label={labels[index]}
+          type={type === "number" ? "number" : "text"}
+          placeholder={type === "date" ? f.filters.datePlaceholder : undefined}
+          autoComplete="off"
+          value={value(key)}
+          onChange={setValue(key)}
+          onBlur={commit([key])}
+          error={errors[key]}
+        />
+      ))}
+    </BlockStack>
+  );
+
+  const filters: FilterInterface[] = [
+    {
+      key: "segment",
+      label: f.filters.segment,
+      filter: (
+        <ChoiceList
+          title={f.filters.segment}
+          titleHidden
+          choices={SEGMENTS.map((segment) => ({ label: f.segments[segment], value: segment }))}
+          selected={query.segment ? [query.segment] : []}
+          onChange={(selected) => go({ segment: selected[0] ?? null })}
+        />
+      ),
+      shortcut: true,
+    },
+    {
+      key: "tier",
+      label: f.filters.tier,
+      filter: (
+        <ChoiceList
+          title={f.filters.tier}
+          titleHidden
+          choices={tiers.map((tier) => ({ label: tier.name, value: tier.handle }))}
+          selected={query.tier ? [query.tier] : []}
+          onChange={(selected) => go({ tier: selected[0] ?? null })}
+        />
+      ),
+      shortcut: true,
+    },
+    { key: "points", label: f.filters.points, filter: range(["pointsMin", "pointsMax"], [f.filters.pointsMin, f.filters.pointsMax], "number") },
+    { key: "activity", label: f.filters.activity, filter: range(["activeFrom", "activeTo"], [f.filters.from, f.filters.to], "date") },
+    { key: "enrolled", label: f.filters.enrolled, filter: range(["enrolledFrom", "enrolledTo"], [f.filters.from, f.filters.to], "date") },
+  ];
+
+  const dateLabel = (label: string, from?: string, to?: string) =>
+    from && to ? format(f.filters.dateRange, { label, from, to }) : from ? format(f.filters.dateFrom, { label, from }) : format(f.filters.dateTo, { label, to: to ?? "" });
+  const applied: AppliedFilterInterface[] = [];
+  if (query.segment) applied.push({ key: "segment", label: `${f.filters.segment}: ${f.segments[query.segment]}`, onRemove: () => go({ segment: null }) });
+  if (query.tier)
+    applied.push({ key: "tier", label: `${f.filters.tier}: ${tiers.find((tier) => tier.handle === query.tier)?.name ?? query.tier}`, onRemove: () => go({ tier: null }) });
+  if (query.pointsMin !== undefined || query.pointsMax !== undefined) {
+    const label =
+      query.pointsMin !== undefined && query.pointsMax !== undefined
+        ? format(f.filters.pointsRange, { min: query.pointsMin, max: query.pointsMax })
+        : query.pointsMin !== undefined
+          ? format(f.filters.pointsAtLeast, { min: query.pointsMin })
+          : format(f.filters.pointsAtMost, { max: query.pointsMax ?? 0 });
+    applied.push({ key: "points", label, onRemove: () => go({ pointsMin: null, pointsMax: null }) });
+  }
+  if (query.activeFrom || query.activeTo)
+    applied.push({ key: "activity", label: dateLabel(f.filters.activity, query.activeFrom, query.activeTo), onRemove: () => go({ activeFrom: null, activeTo: null }) });
+  if (query.enrolledFrom || query.enrolledTo)
+    applied.push({ key: "enrolled", label: dateLabel(f.filters.enrolled, query.enrolledFrom, query.enrolledTo), onRemove: () => go({ enrolledFrom: null, enrolledTo: null }) });
+
   const sortLabel = (sort: string, direction: string) =>
-    sort === "balance" ? `${m.sortBalance} ${direction === "desc" ? "↓" : "↑"}` : sort === "joined" ? m.sortJoined : m.sortActivity;
+    `${sort === "balance" ? m.sortBalance : sort === "joined" ? m.sortJoined : m.sortActivity} ${direction === "desc" ? "↓" : "↑"}`;
+  const filterParams = queryToParams(query, FILTER_KEYS).toString();
+  const invalid = Object.keys(errors);
 
   return (
-    <Page title={m.title}>
+    <Page
+      title={m.title}
+      primaryAction={{ content: f.import, url: "/app/import" }}
+      secondaryActions={[
+        { content: hasFilter(query) ? f.exportFiltered : f.export, onAction: () => void download(`/app/members/export?${filterParams}`, "keepsake-members.csv") },
+        { content: f.exportLedger, url: "/app/ledger/export" },
+      ]}
+    >
       <TitleBar title={m.title} />
       <Card padding="0">
-        <Box padding="300">
-          <InlineStack gap="300" wrap={false} blockAlign="end">
-            <div style={{ flex: 1 }}>
-              <TextField
-                label={m.searchLabel}
-                labelHidden
-                placeholder={m.searchPlaceholder}
-                autoComplete="off"
-                value={search}
-                onChange={setSearch}
-                clearButton
-                onClearButtonClick={() => setSearch("")}
-              />
-            </div>
+        <Filters
+          queryValue={search}
+          queryPlaceholder={m.searchPlaceholder}
+          onQueryChange={setSearch}
+          onQueryClear={() => setSearch("")}
+          filters={filters}
+          appliedFilters={applied}
+          onClearAll={() => {
+            setSearch("");
+            setDraft({});
+            go(Object.fromEntries(FILTER_KEYS.map((key) => [key, null])));
+          }}
+        >
+          <Box paddingInlineStart="200">
             <Select
               label={m.sortLabel}
               labelInline
               options={SORTS.map(([sort, direction]) => ({ label: sortLabel(sort, direction), value: `${sort}:${direction}` }))}
               value={`${query.sort}:${query.direction}`}
-              onChange={(value) => {
-                const [sort, direction] = value.split(":");
-                go({ sort: sort ?? "joined", direction: direction ?? "desc", after: null, before: null });
+              onChange={(choice) => {
+                const [sort, direction] = choice.split(":");
+                go({ sort: sort ?? "joined", direction: direction ?? "desc" });
               }}
             />
-          </InlineStack>
-        </Box>
-        {page.members.length === 0 && !query.q && !query.after && !query.before ? (
+          </Box>
+        </Filters>
+        {invalid.length > 0 ? (
+          <Box padding="300">
+            <Text as="p" tone="critical">
+              {format(f.invalidFilter, { fields: invalid.map((key) => `${key}: ${errors[key as FilterField]}`).join("; ") })}
+            </Text>
+          </Box>
+        ) : null}
+        {page.members.length === 0 && !hasFilter(query) && !query.after && !query.before ? (
           <EmptyState heading={m.emptyHeading} image="">
             <p>{m.emptyBody}</p>
           </EmptyState>
         ) : page.members.length === 0 ? (
           <Box padding="400">
             <Text as="p" tone="subdued">
-              {format(m.noMatches, { query: query.q })}
+              {query.q ? format(m.noMatches, { query: query.q }) : f.noFilterMatches}
             </Text>
           </Box>
         ) : (
@@ -109,6 +241,8 @@ export default function MembersPage() {
             headings={[
               { title: m.name },
               { title: m.email },
+              { title: f.tier },
+              { title: f.segment },
               { title: m.balance, alignment: "end" },
               { title: m.joined },
               { title: m.lastActivity },
@@ -116,20 +250,27 @@ export default function MembersPage() {
             pagination={{
               hasPrevious: page.previousCursor !== null,
               hasNext: page.nextCursor !== null,
-              onPrevious: () => go({ before: page.previousCursor, after: null }),
-              onNext: () => go({ after: page.nextCursor, before: null }),
+              onPrevious: () => go({ before: page.previousCursor, after: null }, false),
+              onNext: () => go({ after: page.nextCursor, before: null }, false),
             }}
           >
             {page.members.map((member, index) => (
               <IndexTable.Row id={member.id} key={member.id} position={index}>
                 <IndexTable.Cell>
-                  <Link url={`/app/members/${member.id}`} dataPrimaryLink monochrome removeUnderline>
-                    <Text as="span" fontWeight="semibold">
-                      {member.erased ? m.erased : (member.name ?? m.noName)}
-                    </Text>
-                  </Link>
+                  <InlineStack gap="200" blockAlign="center" wrap={false}>
+                    <Link url={`/app/members/${member.id}`} dataPrimaryLink monochrome removeUnderline>
+                      <Text as="span" fontWeight="semibold">
+                        {member.erased ? m.erased : (member.name ?? m.noName)}
+                      </Text>
+                    </Link>
+                    {member.excluded ? <Badge tone="warning">{f.excluded}</Badge> : null}
+                  </InlineStack>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{member.email ?? ""}</IndexTable.Cell>
+                <IndexTable.Cell>{tiers.find((tier) => tier.handle === member.tier)?.name ?? member.tier ?? ""}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  {member.segment && member.segment in f.segments ? <Badge>{f.segments[member.segment as keyof typeof f.segments]}</Badge> : ""}
+                </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
                     {numbers.format(member.balance)}
