@@ -11,7 +11,7 @@
  *   amounts never exceed the balance (appendDebit), so `ledger:verify` stays green.
  * - Reminders: Notification rows `points_expiring` with a Flow-style trigger payload, idempotent.
  */
-import type { PrismaClient } from "@prisma/client";
+import { Prisma, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultDb from "~/db.server";
 import type { BatchResult, JobShop, ShopJobContext } from "~/jobs/job-types";
@@ -30,7 +30,7 @@ import {
   type ExpirySettings,
   type LedgerKind,
 } from "~/loyalty/expiry";
-import { appendDebit, isExpiryActivity, runOnce, type Tx } from "~/loyalty/ledger.server";
+import { appendDebits, isExpiryActivity, runOnce, type Tx } from "~/loyalty/ledger.server";
 import { addDays, businessDay, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { customerIdOf, queueNotifications, type NewNotification } from "./notifications.server";
@@ -123,11 +123,6 @@ function membersToLookAt(db: PrismaClient, shopId: string, through: LocalDate, c
   });
 }
 
-/** Sets the member's next look to the exact soonest expiry day, unless a ledger write moved it meanwhile. */
-function restamp(client: Tx | PrismaClient, member: LookMember, next: LocalDate | null) {
-  return client.member.updateMany({ where: { id: member.id, pointsExpireOn: member.pointsExpireOn }, data: { pointsExpireOn: next } });
-}
-
 async function shopSettings(db: PrismaClient, shopId: string): Promise<ExpirySettings | null> {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: SHOP_EXPIRY_SELECT });
   return expirySettingsOf(shop);
@@ -142,25 +137,35 @@ interface SweepPlan {
 }
 
 async function writeSweep(tx: Tx, shop: JobShop, settings: ExpirySettings, plans: readonly SweepPlan[], skip: ReadonlySet<string>) {
-  let written = 0;
-  for (const plan of plans) {
-    for (const lot of plan.due) {
-      if (skip.has(lot.idempotencyKey)) continue;
-      await appendDebit(tx, {
+  const debits = plans.flatMap((plan) =>
+    plan.due
+      .filter((lot) => !skip.has(lot.idempotencyKey))
+      .map((lot) => ({
         shopId: shop.id,
         memberId: plan.member.id,
-        kind: "expiry",
+        kind: "expiry" as const,
         delta: lot.points,
         idempotencyKey: lot.idempotencyKey,
         description: `Points expired (${lot.expiresOn})`,
         expiresEntryId: lot.lotEntryId,
         rule: { mode: settings.mode, months: settings.months, expiresOn: lot.expiresOn },
-      });
-      written += 1;
-    }
-    await restamp(tx, plan.member, plan.next);
-  }
-  return written;
+      })),
+  );
+  await appendDebits(tx, debits);
+  await restampAll(tx, plans);
+  return debits.length;
+}
+
+/**
+ * Each member's next look set to `next`, in one statement, only where it still holds the value read
+ * (a ledger write meanwhile keeps its own, which is never later than the truth).
+ */
+async function restampAll(tx: Tx, plans: readonly { member: LookMember; next: LocalDate | null }[]) {
+  const moved = plans.filter((plan) => plan.next !== plan.member.pointsExpireOn);
+  if (moved.length === 0) return;
+  const cases = moved.map((plan) => Prisma.sql`WHEN ${plan.member.id} THEN CAST(${plan.next} AS TEXT)`);
+  const fences = moved.map((plan) => Prisma.sql`("id" = ${plan.member.id} AND COALESCE("pointsExpireOn", '') = ${plan.member.pointsExpireOn ?? ""})`);
+  await tx.$executeRaw`UPDATE "Member" SET "pointsExpireOn" = CASE "id" ${Prisma.join(cases, " ")} ELSE "pointsExpireOn" END WHERE ${Prisma.join(fences, " OR ")}`;
 }
 
 const WRITE_CHUNK = 100;
@@ -250,7 +255,7 @@ export async function remindExpiryBatch(context: ShopJobContext, cursor: string 
     if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
   }
   const written = await queueNotifications(db, notices);
-  if (restamps.length > 0) await db.$transaction(restamps.map(({ member, next }) => restamp(db, member, next)));
+  if (restamps.length > 0) await db.$transaction((tx) => restampAll(tx, restamps));
   return { processed: members.length, written, nextCursor: members.length < batchSize ? null : (members.at(-1)?.id ?? null) };
 }
 

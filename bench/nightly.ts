@@ -1,0 +1,366 @@
+/**
+ * npm run bench:nightly [-- --members N --keep --fresh]
+ *
+ * The nightly jobs at scale (issue 4 target: tier review + expiry sweep ≤ 60 s with 1,000,000 members
+ * and 10,000,000 ledger entries on SQLite; docs/decisions/014).
+ *
+ *  1. Builds (or reuses) a migrated SQLite file under /tmp/keepsake-nightly-cache/, keyed by SEED_VERSION
+ *     and the member count: one shop (America/New_York, per-earning expiry after 12 months enabled long
+ *     ago, a rolling-12-month points ladder bronze/silver/gold when the tiers job exists), N members with
+ *     10 ledger entries each (1 sign-up bonus, then orders with their OrderRecord; a third of the
+ *     members also redeem twice) spread over the 12 months before TODAY. Written with better-sqlite3 prepared statements in big
+ *     transactions, secondary indexes dropped during the load and rebuilt after (Prisma creates would
+ *     take hours). Columns are as the app leaves them: per-lot `expiresOn`, `pointsExpireOn` = the
+ *     soonest unexpired lot (FIFO after redemptions), `lastActivityAt`, tier since/review day.
+ *     Due today: every lot earned on the first day of the window (TODAY − 12 months, ~1/365 of
+ *     all lots, as on any day of a program in steady state) and every tiered member whose 12-month
+ *     anniversary in the tier is today.
+ *  2. Copies it to a working file and, in a child process (so peak RSS is the jobs' own), runs the real
+ *     jobs through the scheduler (`runDueJobs`, one JobRun per job): tier review, expiry sweep, then
+ *     the reminders (reported, not part of the target); then the same day again (must be a no-op);
+ *     then checks every touched member's balance against its entries.
+ *
+ * stdout: ONE JSON object. Logs: stderr. Exit 0 whether or not the target is met; 1 if a balance is
+ * wrong; 2 if the bench could not run.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import type { ShopJob } from "../app/jobs/job-types";
+import { addDays, addMonths, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** Bump when the generated data changes shape: the cache key. */
+const SEED_VERSION = "v2";
+const CACHE_DIR = "/tmp/keepsake-nightly-cache";
+const SHOP_DOMAIN = "nightly-bench.myshopify.com";
+const SHOP_ID = "shop_nightly";
+const ZONE = "America/New_York";
+const TODAY: LocalDate = "2026-11-23";
+const WINDOW_START = addMonths(TODAY, -12); // lots earned that day expire today
+const WINDOW_DAYS = 365;
+const ENTRIES_PER_MEMBER = 10;
+const REDEEMING_SHARE = 1 / 3;
+const TARGET_SECONDS = 60;
+const TIERS = [
+  { handle: "bronze", name: "Bronze", threshold: 0 },
+  { handle: "silver", name: "Silver", threshold: 800 },
+  { handle: "gold", name: "Gold", threshold: 1500 },
+] as const;
+
+const log = (...parts: unknown[]) => console.error("[bench:nightly]", ...parts);
+
+/** Deterministic PRNG (mulberry32): the same seed builds the same database. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const iso = (date: Date) => date.toISOString().replace("Z", "+00:00");
+const pad36 = (n: number, width: number) => n.toString(36).padStart(width, "0");
+
+function tiersJobExists(): boolean {
+  return existsSync(path.join(ROOT, "app/jobs/tier-review.server.ts"));
+}
+
+function migrate(file: string): void {
+  const result = spawnSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/schema.prisma"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`prisma migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+interface GenerateReport {
+  members: number;
+  ledgerEntries: number;
+  orders: number;
+  expiryDueMembers: number;
+  tierReviewsDue: number;
+  seconds: number;
+}
+
+/** Builds the cached database file (see the header). */
+function generate(file: string, memberCount: number, withTiers: boolean): GenerateReport {
+  const started = performance.now();
+  rmSync(file, { force: true });
+  migrate(file);
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = OFF");
+  sqlite.pragma("synchronous = OFF");
+  sqlite.pragma("cache_size = -1000000");
+  sqlite.pragma("temp_store = MEMORY");
+  sqlite.pragma("foreign_keys = OFF"); // a member row is written after its entries (its balance is their sum)
+  const now = iso(new Date(`${TODAY}T00:00:00Z`));
+
+  sqlite
+    .prepare(
+      `INSERT INTO "Shop" (id, domain, ianaTimezone, scopes, expiryMode, expiryMonths, expiryEnabledOn, expiryReminderDays, tiersEnabled, updatedAt)
+       VALUES (?, ?, ?, 'read_orders,write_customers,write_discounts', 'per_earning', 12, '2024-01-01', '[30,3]', ?, ?)`,
+    )
+    .run(SHOP_ID, SHOP_DOMAIN, ZONE, withTiers ? 1 : 0, now);
+  sqlite
+    .prepare(`INSERT INTO "Session" (id, shop, state, isOnline, scope, accessToken) VALUES (?, ?, 'installed', 0, ?, ?)`)
+    .run(`offline_${SHOP_DOMAIN}`, SHOP_DOMAIN, "read_orders,write_customers,write_discounts", "shpat_bench");
+  if (withTiers) {
+    const tier = sqlite.prepare(
+      `INSERT INTO "Tier" (id, shopId, handle, name, position, thresholdKind, thresholdValue, qualificationPeriod, updatedAt)
+       VALUES (?, ?, ?, ?, ?, 'points_earned', ?, 'rolling_12_months', ?)`,
+    );
+    TIERS.forEach((t, position) => tier.run(`tier_${t.handle}`, SHOP_ID, t.handle, t.name, position, String(t.threshold), now));
+  }
+
+  // Secondary indexes off during the load, rebuilt once at the end.
+  const indexes = sqlite
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('Member', 'LedgerEntry', 'OrderRecord')`)
+    .all() as { name: string; sql: string }[];
+  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+
+  const insertMember = sqlite.prepare(
+    `INSERT INTO "Member" (id, shopId, customerGid, email, balance, enrolledAt, updatedAt, lastActivityAt, pointsExpireOn, tierHandle, tierSince, tierReviewOn)
+     VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertEntry = sqlite.prepare(
+    `INSERT INTO "LedgerEntry" (id, shopId, memberId, kind, delta, idempotencyKey, orderGid, rule, description, expiresOn, createdAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertOrder = sqlite.prepare(
+    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+
+  // Day starts in the shop zone, computed once.
+  const dayStart: number[] = [];
+  const dayOf: LocalDate[] = [];
+  for (let d = 0; d < WINDOW_DAYS; d += 1) {
+    dayOf.push(addDays(WINDOW_START, d));
+    dayStart.push(startOfLocalDay(dayOf[d] as LocalDate, ZONE).getTime());
+  }
+  const expiresOfDay = dayOf.map((day) => addMonths(day, 12));
+
+  const random = prng(20261123);
+  let entries = 0;
+  let orders = 0;
+  let expiryDue = 0;
+  let tierDue = 0;
+  const CHUNK = 20_000;
+  const writeChunk = sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i += 1) {
+      const memberId = `m${pad36(i, 5)}`;
+      const customerGid = `gid://shopify/Customer/${7_000_000_000_000 + i}`;
+      const days = Array.from({ length: ENTRIES_PER_MEMBER }, () => Math.floor(random() * WINDOW_DAYS)).sort((a, b) => a - b);
+      // A third of the members redeem (twice, never first); the others only earn.
+      const redeemAt = new Set<number>();
+      if (random() < REDEEMING_SHARE) while (redeemAt.size < 2) redeemAt.add(2 + Math.floor(random() * (ENTRIES_PER_MEMBER - 2)));
+      const lots: { day: number; remaining: number }[] = [];
+      let balance = 0;
+      let earned = 0;
+      let lastActivity = 0;
+      for (let j = 0; j < ENTRIES_PER_MEMBER; j += 1) {
+        const d = days[j] as number;
+        const at = dayStart[d] as number;
+        const createdAt = iso(new Date(at + Math.floor(random() * 82_800) * 1000));
+        lastActivity = Math.max(lastActivity, Date.parse(createdAt));
+        const entryId = `e${pad36(i * ENTRIES_PER_MEMBER + j, 7)}`;
+        if (j === 0) {
+          insertEntry.run(entryId, SHOP_ID, memberId, "signup_bonus", 25, `signup:${customerGid}`, null, null, "Sign-up bonus", expiresOfDay[d], createdAt);
+          balance += 25;
+          earned += 25;
+          lots.push({ day: d, remaining: 25 });
+        } else if (redeemAt.has(j) && balance >= 50) {
+          const spend = Math.min(balance, 50 * (1 + Math.floor(random() * 4)));
+          insertEntry.run(entryId, SHOP_ID, memberId, "redemption", -spend, `redeem:${entryId}`, null, null, "Reward", null, createdAt);
+          balance -= spend;
+          let left = spend;
+          for (const lot of lots) {
+            const taken = Math.min(lot.remaining, left);
+            lot.remaining -= taken;
+            left -= taken;
+            if (left === 0) break;
+          }
+        } else {
+          const points = 10 + Math.floor(random() * 190);
+          const orderGid = `gid://shopify/Order/${9_000_000_000_000 + i * ENTRIES_PER_MEMBER + j}`;
+          const rule = `{"basePoints":${points},"earnRate":"1"}`;
+          insertEntry.run(entryId, SHOP_ID, memberId, "order_earn", points, `order:${orderGid}:earn`, orderGid, rule, "Order", expiresOfDay[d], createdAt);
+          insertOrder.run(`o${pad36(i * ENTRIES_PER_MEMBER + j, 7)}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, createdAt, `${points}.00`, points, rule, createdAt, createdAt);
+          orders += 1;
+          balance += points;
+          earned += points;
+          lots.push({ day: d, remaining: points });
+        }
+        entries += 1;
+      }
+      const soonest = lots.find((lot) => lot.remaining > 0);
+      const pointsExpireOn = soonest ? (expiresOfDay[soonest.day] as string) : null;
+      if (soonest?.day === 0) expiryDue += 1;
+      // Tier: by points earned in the window; in it since a day up to 3 years back (anniversary reviews).
+      let tierHandle: string | null = null;
+      let tierSince: string | null = null;
+      let tierReviewOn: string | null = null;
+      if (withTiers) {
+        const rank = TIERS.reduce((best, t, index) => (earned >= t.threshold ? index : best), 0);
+        tierHandle = TIERS[rank]?.handle ?? "bronze";
+        if (rank > 0) {
+          const since = addDays(TODAY, -1 - Math.floor(random() * 3 * 365));
+          tierSince = since;
+          let review = addMonths(since, 12);
+          for (let k = 2; review < TODAY; k += 1) review = addMonths(since, 12 * k);
+          tierReviewOn = review;
+          if (review === TODAY) tierDue += 1;
+        } else {
+          tierSince = WINDOW_START;
+        }
+      }
+      insertMember.run(memberId, SHOP_ID, customerGid, balance, iso(new Date(dayStart[days[0] as number] as number)), now, iso(new Date(lastActivity)), pointsExpireOn, tierHandle, tierSince, tierReviewOn);
+    }
+  });
+  for (let from = 0; from < memberCount; from += CHUNK) {
+    writeChunk(from, Math.min(memberCount, from + CHUNK));
+    if ((from / CHUNK) % 10 === 0) log(`members ${from + CHUNK}/${memberCount} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  log("rebuilding indexes");
+  for (const index of indexes) sqlite.exec(index.sql);
+  log("analyze");
+  sqlite.exec("ANALYZE");
+  sqlite.pragma("journal_mode = DELETE");
+  sqlite.close();
+  return {
+    members: memberCount,
+    ledgerEntries: entries,
+    orders,
+    expiryDueMembers: expiryDue,
+    tierReviewsDue: tierDue,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The child: runs the real jobs against the working copy.
+
+async function runJobs(file: string): Promise<void> {
+  process.env.DATABASE_URL = `file:${file}`;
+  process.env.NODE_ENV ??= "production";
+  process.env.LOG_LEVEL ??= "warn";
+  process.env.SHOPIFY_API_KEY ??= "bench-key";
+  process.env.SHOPIFY_API_SECRET ??= "bench-secret";
+  process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
+  process.env.SCOPES ??= "read_orders,write_customers,write_discounts";
+  const { runDueJobs } = await import("../app/jobs/scheduler.server");
+  const { expirySweepJob } = await import("../app/jobs/expiry-sweep.server");
+  const { expiryRemindersJob } = await import("../app/jobs/expiry-reminders.server");
+  const tierModule = tiersJobExists() ? await import("../app/jobs/tier-review.server") : null;
+  const { default: db } = await import("../app/db.server");
+  const now = new Date(startOfLocalDay(TODAY, ZONE).getTime() + 3 * 3_600_000); // 03:00 in the shop
+  const timed = async (job: ShopJob) => {
+    const started = performance.now();
+    const reports = await runDueJobs({ now, owner: "bench", jobs: [job] });
+    const seconds = (performance.now() - started) / 1000;
+    const processed = reports.reduce((sum, r) => sum + r.processed, 0);
+    const written = reports.reduce((sum, r) => sum + r.written, 0);
+    return { seconds: Number(seconds.toFixed(2)), processed, written, outcomes: reports.map((r) => `${r.day}:${r.outcome}`) };
+  };
+  const tierReview = tierModule ? await timed(tierModule.tierReviewJob) : null;
+  const expirySweep = await timed(expirySweepJob);
+  const expiryReminders = await timed(expiryRemindersJob);
+  const rerunStarted = performance.now();
+  const rerun = await runDueJobs({ now, owner: "bench-rerun", jobs: [...(tierModule ? [tierModule.tierReviewJob] : []), expirySweepJob, expiryRemindersJob] });
+  const rerunSeconds = (performance.now() - rerunStarted) / 1000;
+  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+
+  // Every member the sweep touched: cached balance = sum of entries, never negative.
+  const wrong = (await db.$queryRawUnsafe(
+    `SELECT COUNT(*) AS n FROM "Member" m
+     WHERE m.id IN (SELECT memberId FROM "LedgerEntry" WHERE kind = 'expiry')
+       AND (m.balance < 0 OR m.balance <> (SELECT SUM(delta) FROM "LedgerEntry" e WHERE e.memberId = m.id))`,
+  )) as { n: number | bigint }[];
+  const expiryEntries = await db.ledgerEntry.count({ where: { kind: "expiry" } });
+  const tierTotal = (tierReview?.seconds ?? 0) + expirySweep.seconds;
+  process.stdout.write(
+    JSON.stringify({
+      tierReview,
+      expirySweep,
+      expiryReminders,
+      tierReviewPlusExpirySweepSeconds: Number(tierTotal.toFixed(2)),
+      targetSeconds: TARGET_SECONDS,
+      targetMet: tierTotal <= TARGET_SECONDS,
+      rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran").length },
+      expiryEntries,
+      balanceMismatches: Number(wrong[0]?.n ?? 0),
+      peakRssMb: maxRssMb,
+    }),
+  );
+  await db.$disconnect();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      members: { type: "string", default: "1000000" },
+      run: { type: "string" },
+      keep: { type: "boolean", default: false },
+      fresh: { type: "boolean", default: false },
+    },
+  });
+  if (values.run) return runJobs(values.run);
+
+  const members = Number(values.members);
+  if (!Number.isSafeInteger(members) || members < 100) throw new Error("--members must be an integer ≥ 100");
+  const withTiers = tiersJobExists();
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const cached = path.join(CACHE_DIR, `nightly-${SEED_VERSION}-${members}-${withTiers ? "tiers" : "notiers"}.sqlite`);
+  let generation: GenerateReport | { cached: true; file: string };
+  if (values.fresh || !existsSync(cached)) {
+    log(`generating ${members} members → ${cached}`);
+    const partial = `${cached}.partial`;
+    const report = generate(partial, members, withTiers);
+    renameSync(partial, cached);
+    generation = report;
+  } else {
+    generation = { cached: true, file: cached };
+  }
+  const working = path.join(CACHE_DIR, `run-${process.pid}.sqlite`);
+  const copyStarted = performance.now();
+  copyFileSync(cached, working);
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+  log(`working copy ${(statSync(working).size / 1e9).toFixed(2)} GB in ${copySeconds.toFixed(1)} s; running the jobs`);
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
+  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
+  const jobs = JSON.parse(child.stdout) as { balanceMismatches: number };
+  const sqlite = new Database(cached, { readonly: true });
+  const count = (sql: string) => Number((sqlite.prepare(sql).get() as { n: number | bigint }).n);
+  const dataset = {
+    members: count(`SELECT COUNT(*) AS n FROM "Member"`),
+    ledgerEntries: count(`SELECT COUNT(*) AS n FROM "LedgerEntry"`),
+    orders: count(`SELECT COUNT(*) AS n FROM "OrderRecord"`),
+    expiryDueMembers: count(`SELECT COUNT(*) AS n FROM "Member" WHERE pointsExpireOn <= '${TODAY}'`),
+    tierReviewsDue: count(`SELECT COUNT(*) AS n FROM "Member" WHERE tierReviewOn <= '${TODAY}'`),
+    tiers: withTiers,
+    today: TODAY,
+    timezone: ZONE,
+  };
+  sqlite.close();
+  process.stdout.write(`${JSON.stringify({ bench: "nightly", seedVersion: SEED_VERSION, dataset, generation, ...jobs, workingCopySeconds: Number(copySeconds.toFixed(1)), ...(values.keep ? { kept: working } : {}) }, null, 2)}\n`);
+  process.exitCode = jobs.balanceMismatches === 0 ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(2);
+});
