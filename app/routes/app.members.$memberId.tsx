@@ -18,9 +18,11 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
+import { MemberReferralsCard } from "~/components/member-referrals-card";
 import { MemberTierCard } from "~/components/member-tier-card";
 import { AdjustPointsInput, adjustPoints, cancelMemberReward, memberDetail } from "~/loyalty/services/members-admin.server";
 import { ChangeTierInput, changeMemberTier, memberTiersPanel } from "~/loyalty/services/tiers-admin.server";
+import { memberReferralsFor } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -29,7 +31,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const member = await memberDetail(session.shop, params.memberId ?? "", { historyAfter });
   // Another shop's member id answers exactly like one that does not exist.
   if (!member) throw new Response("Not found", { status: 404 });
-  return { ...member, tiers: await memberTiersPanel(session.shop, params.memberId ?? "") };
+  const [tiers, referrals] = await Promise.all([
+    memberTiersPanel(session.shop, params.memberId ?? ""),
+    memberReferralsFor(session.shop, params.memberId ?? ""),
+  ]);
+  return { ...member, tiers, referrals };
 }
 
 type ActionResult =
@@ -213,6 +219,7 @@ export default function MemberPage() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             {member.tiers ? <MemberTierCard panel={member.tiers} /> : null}
+            <MemberReferralsCard referrals={member.referrals} />
             <Card>
               <adjust.Form method="post">
                 <input type="hidden" name="intent" value="adjust" />

@@ -203,6 +203,25 @@ describe("member page", () => {
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
   });
 
+  it("shows the member's referrals with status and rejection reason", async () => {
+    const ada = await member(SHOP_A, "Ada", "Lovelace");
+    const shopId = (await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } })).id;
+    await db.referral.create({
+      data: { shopId, referrerId: ada.id, friendEmail: "friend@example.com", friendEmailHash: "h1", acceptedEmailKey: "h1", friendCode: "KR-AAAAAAAAAAAA", status: "rewarded" },
+    });
+    await db.referral.create({
+      data: { shopId, referrerId: ada.id, friendEmail: "ada.lovelace@example.com", friendEmailHash: "h2", status: "rejected", rejectReason: "self_referral" },
+    });
+    const page = await adminLoader(loader, `/app/members/${ada.id}`, SHOP_A, { params: { memberId: ada.id } });
+    expect(page.status).toBe(200);
+    expect(page.body.referrals.map((r: { friendEmail: string; status: string; rejectReason: string | null }) => [r.friendEmail, r.status, r.rejectReason]).sort()).toEqual([
+      ["ada.lovelace@example.com", "rejected", "self_referral"],
+      ["friend@example.com", "rewarded", null],
+    ]);
+    const other = await member(SHOP_A, "Grace", "Hopper");
+    expect((await adminLoader(loader, `/app/members/${other.id}`, SHOP_A, { params: { memberId: other.id } })).body.referrals).toEqual([]);
+  });
+
   it("shop A's staff can neither read nor change shop B's members or their rewards", async () => {
     const theirs = await member(SHOP_B, "Grace", "Hopper", 40);
     const ours = await member(SHOP_A, "Ada", "Lovelace", 40);

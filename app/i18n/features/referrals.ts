@@ -43,6 +43,7 @@ const en = {
   changesHeading: "Recent changes",
   changesEmpty: "No changes yet.",
   changeLine: "{when} by {who}",
+  member: { heading: "Referrals", empty: "No friends referred yet.", openAll: "All referrals" },
 };
 
 const ko: typeof en = {
@@ -88,6 +89,7 @@ const ko: typeof en = {
   changesHeading: "최근 변경",
   changesEmpty: "아직 변경 내역이 없습니다.",
   changeLine: "{when}, {who}",
+  member: { heading: "추천", empty: "아직 추천한 친구가 없습니다.", openAll: "전체 추천 내역" },
 };
 
 export const referralsStrings = featureStrings({ en, ko });

@@ -202,6 +202,12 @@ export async function memberReferrals(shopId: string, memberId: string, take = 2
   return rows.map(rowOf);
 }
 
+/** The member page's card: the member's referrals in the token's shop (none for another shop's member). */
+export async function memberReferralsFor(shopDomain: string, memberId: string): Promise<ReferralRow[]> {
+  const shop = await ensureShop(shopDomain);
+  return memberReferrals(shop.id, memberId);
+}
+
 export type SaveReferralsResult = { ok: true; settings: ReferralSettingsView } | { ok: false; errors: FieldErrors };
 
 /**
