@@ -18,8 +18,8 @@ import type { ProgramInfo } from "../../app/loyalty/storefront-contract";
 
 export const EXTENSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extensions/keepsake-theme");
 
-export type BlockName = "launcher" | "product-points" | "rewards-page";
-export const BLOCK_NAMES: readonly BlockName[] = ["launcher", "product-points", "rewards-page"];
+export type BlockName = "launcher" | "product-points" | "rewards-page" | "birthday-popup";
+export const BLOCK_NAMES: readonly BlockName[] = ["launcher", "product-points", "rewards-page", "birthday-popup"];
 
 export interface BlockSchema {
   name: string;

@@ -27,6 +27,7 @@ import {
   createStorefrontRenderer,
   EXTENSION_DIR,
   formatMoney,
+  type BlockName,
   type FixtureCustomer,
   type FixtureProduct,
   type FixtureShop,
@@ -65,6 +66,8 @@ export interface StorefrontOptions {
   extensionDir?: string;
   /** Block settings for the launcher embed (theme editor values). */
   launcherSettings?: Record<string, unknown>;
+  /** Other app embeds the merchant turned on (rendered after the launcher on every page), e.g. the birthday pop-up. */
+  embeds?: Array<{ block: BlockName; settings?: Record<string, unknown> }>;
 }
 
 export interface StorefrontHandler {
@@ -262,6 +265,9 @@ export function createStorefrontHandler(options: StorefrontOptions): StorefrontH
     let embed = "";
     if (search.get("embed") !== "0") {
       embed = (await renderer.renderBlock("launcher", { ...base, settings: options.launcherSettings, blockId: "launcher" })).html;
+      for (const extra of options.embeds ?? []) {
+        embed += (await renderer.renderBlock(extra.block, { ...base, settings: extra.settings, blockId: extra.block })).html;
+      }
     }
     const shopPath = options.products[0] ? `/products/${options.products[0].handle}` : "/";
     return { status, html: layout({ locale, title, shopName: options.shop.name, prefix, shopPath, head: [...head], main, embed }) };

@@ -15,6 +15,8 @@ import db from "~/db.server";
 import type { RewardInput } from "~/loyalty/rewards";
 import { localDateTimeOf } from "~/loyalty/schedule";
 import { createReward } from "~/loyalty/services/redemptions.server";
+import { EarnActionInput } from "~/loyalty/earn-actions";
+import { saveEarnActions } from "~/loyalty/services/earn-actions.server";
 import { APP_SECRET, deliver, installShop } from "../support/app";
 import { launchOfflineChromium, requireChromium } from "../support/chromium";
 import { resetDatabase } from "../support/database";
@@ -446,6 +448,50 @@ describe("storefront widget (theme app extension) in Chromium", () => {
       await page.close();
     } finally {
       await db.campaign.deleteMany({ where: { shopId: shop.id } });
+    }
+  });
+  it("ways to earn: a social action opens its page and awards once (then Done); the birthday form saves the date", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    await saveEarnActions(
+      shop.id,
+      [
+        EarnActionInput.parse({ kind: "social_follow", network: "instagram", url: "https://instagram.example/keepsake", label: "Follow us on Instagram", points: 40 }),
+        EarnActionInput.parse({ kind: "review", label: "Review a product", points: 25 }),
+      ],
+      null,
+    );
+    await db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: true, birthdayRewardPoints: 300 } });
+    try {
+      const ida = await member("Ida", "10.00"); // 50 + 10 = 60 points
+      const { page, errors } = await openPage(PRODUCT_PATH, ida);
+      const dialog = await openPanel(page);
+      const text = await dialog.textContent();
+      expect(text).toContain("300 points on your birthday");
+      expect(text).toContain("Review a product: 25 points");
+      // The page opens in a new tab (offline here, so only its request is seen); the points follow.
+      const opening = context.waitForEvent("request", (request) => request.url().startsWith("https://instagram.example/keepsake"));
+      const popup = context.waitForEvent("page");
+      await dialog.getByRole("button", { name: "Follow us on Instagram: Go" }).click();
+      await opening;
+      await (await popup).close().catch(() => undefined);
+      await dialog.getByText("Thanks! 40 points added.").waitFor();
+      await expect(page.locator("[data-keepsake-balance]").textContent()).resolves.toBe("100");
+      await expect(dialog.locator(".ks-earn-action").first().textContent()).resolves.toContain("Done");
+
+      await dialog.getByRole("button", { name: "Add your birthday" }).click();
+      await dialog.getByLabel("Month", { exact: true }).selectOption("2");
+      await dialog.getByLabel("Day", { exact: true }).selectOption("29");
+      await dialog.getByRole("button", { name: "Save my birthday" }).click();
+      await dialog.getByText(/Your birthday gift comes every year/).waitFor();
+      await expect(dialog.textContent()).resolves.toContain("Your birthday: February 29");
+      const row = await db.member.findFirstOrThrow({ where: { customerGid: `gid://shopify/Customer/${ida.id}` } });
+      expect(row).toMatchObject({ birthdayMonth: 2, birthdayDay: 29, birthdayYear: null, balance: 100 });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await db.earnAction.deleteMany({ where: { shopId: shop.id } });
+      await db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: false } });
     }
   });
 });

@@ -216,7 +216,7 @@ describe("locales", () => {
 
 describe("schemas", () => {
   it("are valid JSON with a translated name, the right target and unique setting ids", () => {
-    const expectedTargets = { launcher: "body", "product-points": "section", "rewards-page": "section" };
+    const expectedTargets = { launcher: "body", "product-points": "section", "rewards-page": "section", "birthday-popup": "body" };
     const schemaEn = renderer.locales.schema.get("en") as LocaleTree;
     for (const name of BLOCK_NAMES) {
       const schema = renderer.schemaOf(name);
@@ -248,10 +248,13 @@ describe("assets", () => {
     expect(gzipped("keepsake-panel.js")).toBeLessThanOrEqual(20 * 1024);
     expect(gzipped("keepsake.css")).toBeLessThanOrEqual(6 * 1024);
     expect(gzipped("keepsake-product.js")).toBeLessThanOrEqual(8 * 1024);
+    // The birthday pop-up embed: its script loads on every page like the boot script; its CSS only when it shows.
+    expect(gzipped("keepsake-birthday.js")).toBeLessThanOrEqual(8 * 1024);
+    expect(gzipped("keepsake-birthday.css")).toBeLessThanOrEqual(6 * 1024);
   });
 
   it("are plain scripts a 2019 browser parses (no modules, no build step)", () => {
-    for (const file of ["keepsake-boot.js", "keepsake-panel.js", "keepsake-product.js"]) {
+    for (const file of ["keepsake-boot.js", "keepsake-panel.js", "keepsake-product.js", "keepsake-birthday.js"]) {
       const source = readFileSync(path.join(EXTENSION_DIR, "assets", file), "utf8");
       expect(() => new Function(source), file).not.toThrow();
       expect(source, file).not.toMatch(/^\s*(import|export)\s/m);

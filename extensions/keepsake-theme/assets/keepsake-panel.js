@@ -1,6 +1,7 @@
 /*
  * Keepsake rewards panel (budget 20 KB gzipped), loaded by keepsake-boot.js on the first open only.
- * Talks to the app proxy (GET {proxy}/member, POST {proxy}/redeem, GET {proxy}/referral, POST {proxy}/referral/claim;
+ * Talks to the app proxy (GET {proxy}/member, POST {proxy}/redeem, GET {proxy}/referral, POST {proxy}/referral/claim,
+ * POST {proxy}/action, and POST {proxy}/birthday through keepsake-birthday.js's form;
  * contract: app/loyalty/storefront-contract.ts).
  * Accessible dialog: role=dialog + aria-modal, labelled by its title, focus kept inside while open, Esc closes
  * and focus returns to the opener. Every string comes from config.strings (the locale files, through Liquid);
@@ -599,7 +600,8 @@
     }
     var campaigns = (program && program.campaigns) || [];
     if ((!ways || !ways.length) && !campaigns.length) return null;
-    var templates = { order: strings.earn_order, signup: strings.earn_signup, birthday: strings.earn_birthday, referral: strings.earn_referral };
+    var templates = { order: strings.earn_order, signup: strings.earn_signup, birthday: strings.earn_birthday, birthday_gift: strings.earn_birthday_gift, referral: strings.earn_referral };
+    var member = state.data && state.data.enrolled;
     return section(
       "ks-earn-title",
       strings.earn_title,
@@ -610,6 +612,7 @@
           (ways || [])
             .map(function (way) {
               var template = templates[way.kind];
+              if (way.key) return actionItem(way, member);
               var text = template ? fill(template, { points: points(way.points), amount: money("1") }) : way.description;
               return h("li", { text: text });
             })
@@ -623,6 +626,111 @@
             ),
         ),
       ],
+    );
+  }
+
+  /** A merchant's way to earn: its label and points; social ones get a button for members (or "Done"). */
+  function actionItem(way, member) {
+    var text = fill(strings.earn_action, { label: way.description, points: points(way.points) });
+    var control = null;
+    if (member && way.url) {
+      control = way.done
+        ? h("span", { class: "ks-muted", text: strings.action_done })
+        : h("button", {
+            type: "button",
+            class: "ks-button ks-button--secondary",
+            "data-key": "action-" + way.key,
+            "aria-label": way.description + ": " + strings.do_action,
+            disabled: !!state.busy["action:" + way.key],
+            text: strings.do_action,
+            onclick: function () {
+              doAction(way);
+            },
+          });
+    }
+    return h("li", { class: control ? "ks-earn-action" : null }, [h("span", { text: text }), control]);
+  }
+
+  /** Opens the page (during the click, so no pop-up blocker) and claims the points once (POST action). */
+  function doAction(way) {
+    var busyKey = "action:" + way.key;
+    if (state.busy[busyKey]) return;
+    window.open(way.url, "_blank", "noopener");
+    state.busy[busyKey] = true;
+    render();
+    fetch(config.proxy + "/action", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ key: way.key }),
+    })
+      .then(function (response) {
+        return response.json().then(function (json) {
+          return { ok: response.ok, json: json };
+        });
+      })
+      .catch(function () {
+        return { offline: true };
+      })
+      .then(function (result) {
+        delete state.busy[busyKey];
+        if (result.ok) {
+          way.done = true;
+          state.data.balance = result.json.balance;
+          keepsake.showBalance(result.json.balance);
+          if (result.json.awarded) state.notice = { type: "info", text: fill(strings.action_awarded, { points: points(result.json.points) }) };
+        } else {
+          state.notice = { type: "error", text: errorText(result) };
+        }
+        render("notice");
+      });
+  }
+
+  /** The member's birthday, or the form to add it (keepsake-birthday.js's form, loaded on demand). */
+  function birthdaySection(data) {
+    if (!data.program || !data.program.birthdays) return null;
+    var children = [];
+    if (data.birthday) {
+      var when = new Intl.DateTimeFormat(locale(), { month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(2000, data.birthday.month - 1, data.birthday.day)));
+      children.push(h("p", { text: fill(strings.birthday_yours, { date: when }) }));
+    } else if (state.birthdayForm) {
+      children.push(state.birthdayForm.element);
+    } else {
+      children.push(h("button", { type: "button", class: "ks-button ks-button--secondary", "data-key": "birthday-add", text: strings.birthday_add, onclick: openBirthdayForm }));
+    }
+    return section("ks-birthday-title", strings.birthday_title, children);
+  }
+
+  function openBirthdayForm() {
+    var ready = keepsake.birthdayForm
+      ? Promise.resolve()
+      : new Promise(function (resolve, reject) {
+          var script = h("script", { src: config.assets.birthday, async: true });
+          script.onload = resolve;
+          script.onerror = reject;
+          document.head.appendChild(script);
+        });
+    ready.then(
+      function () {
+        state.birthdayForm = keepsake.birthdayForm({
+          strings: strings.birthday,
+          locale: locale(),
+          proxy: config.proxy,
+          idSuffix: "panel",
+          done: function (view) {
+            state.birthdayForm = null;
+            state.data.birthday = view.birthday;
+            state.notice = { type: "info", text: fill(strings.birthday.saved, { year: view.firstRewardYear }) };
+            render("notice");
+          },
+        });
+        render();
+        state.birthdayForm.focus();
+      },
+      function () {
+        state.notice = { type: "error", text: strings.errors.network };
+        render("notice");
+      },
     );
   }
 
@@ -643,6 +751,7 @@
     if (notice.type === "error") {
       return h("p", { class: "ks-notice ks-notice--error", role: "alert", tabindex: "-1", "data-key": "notice", text: notice.text });
     }
+    if (notice.type === "info") return h("p", { class: "ks-notice", role: "status", tabindex: "-1", "data-key": "notice", text: notice.text });
     var result = notice.result;
     if (!result.code) {
       return h("p", { class: "ks-notice", role: "status", tabindex: "-1", "data-key": "notice", text: fill(strings.donation, { reward: result.rewardName }) });
@@ -702,6 +811,7 @@
             }))
           : h("p", { class: "ks-muted", text: strings.activity_none }),
       ]),
+      birthdaySection(data),
       waysToEarn(data.program),
     );
     return children;
