@@ -20,6 +20,7 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "rewards", url: "/app/rewards" },
   { key: "campaigns", url: "/app/campaigns" },
   { key: "tiers", url: "/app/tiers" },
+  { key: "expiry", url: "/app/expiry" },
   { key: "referrals", url: "/app/referrals" },
   { key: "birthdays", url: "/app/birthdays" },
   { key: "earn", url: "/app/earn" },
