@@ -23,6 +23,7 @@ import { signedAppProxyRequest } from "../support/shopify/app-proxy";
 import {
   cancelledOrderPayload,
   customerPayload,
+  customersDataRequestPayload,
   customersRedactPayload,
   paidOrderPayload,
   refundPayload,
@@ -464,6 +465,17 @@ describe("shop isolation and personal data", () => {
     expect((await referralsOf(SHOP))[0]!.status).toBe("claimed");
     expect(await referralsOf(OTHER_SHOP)).toEqual([]);
     expect(await referralEntries(referrer.customer.admin_graphql_api_id)).toEqual([]);
+  });
+
+  it("customers/data_request lists the referrer's code and friends, and the friend's claim", async () => {
+    await setUpShop();
+    const referrer = await enrolReferrer();
+    const claimed = await claim({ ref: referrer.code, email: "asked@example.com" });
+    await deliver("customers/data_request", customersDataRequestPayload({ customer: referrer.customer }));
+    await deliver("customers/data_request", customersDataRequestPayload({ customer: customerPayload({ email: "asked@example.com" }) }));
+    const documents = (await db.dataRequest.findMany({ orderBy: { createdAt: "asc" } })).map((row) => JSON.parse(row.document) as { referrals: unknown });
+    expect(documents[0]!.referrals).toMatchObject({ referralCode: referrer.code, referred: [{ friendEmail: "asked@example.com", status: "claimed" }], claimedAsFriend: [] });
+    expect(documents[1]!.referrals).toMatchObject({ referralCode: null, referred: [], claimedAsFriend: [{ friendCode: claimed.body.code }] });
   });
 
   it("customers/redact of the friend or of the referrer erases the friend emails (the hash stays)", async () => {

@@ -6,7 +6,7 @@ import type { Member } from "@prisma/client";
 import db from "~/db.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import type { ShopRecord } from "./shops.server";
-import { eraseReferralEmails } from "./referrals.server";
+import { eraseReferralEmails, referralDataOf } from "./referrals.server";
 
 export interface CustomerProfile {
   customerGid: string;
@@ -133,6 +133,7 @@ export async function buildDataRequest(
       pointsReversed: order.pointsReversed,
       cancelledAt: order.cancelledAt?.toISOString() ?? null,
     })),
+    referrals: await referralDataOf(shop.id, { customerGid: request.customerGid, email }),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId: shop.id, requestId: request.requestId } },

@@ -491,3 +491,36 @@ export async function eraseReferralEmails(shopId: string, target: { customerGid:
   });
   return erased.count;
 }
+
+/** customers/data_request: the customer's referral code, the friends they referred, and their claims as a friend. */
+export async function referralDataOf(shopId: string, target: { customerGid: string; email?: string | null }) {
+  const email = normalizeEmailAddress(target.email);
+  const member = await db.member.findUnique({
+    where: { shopId_customerGid: { shopId, customerGid: target.customerGid } },
+    select: { id: true, referralCode: true },
+  });
+  const rows = await db.referral.findMany({
+    where: {
+      shopId,
+      OR: [
+        ...(member ? [{ referrerId: member.id }] : []),
+        { friendCustomerGid: target.customerGid },
+        ...(email ? [{ friendEmailHash: hashEmail(email) }] : []),
+      ],
+    },
+    orderBy: { createdAt: "asc" },
+  });
+  const describe = (row: Referral) => ({
+    friendEmail: row.friendEmail,
+    status: row.status,
+    rejectReason: row.rejectReason,
+    friendCode: row.friendCode,
+    orderGid: row.orderGid,
+    createdAt: row.createdAt.toISOString(),
+  });
+  return {
+    referralCode: member?.referralCode ?? null,
+    referred: rows.filter((row) => member && row.referrerId === member.id).map(describe),
+    claimedAsFriend: rows.filter((row) => !member || row.referrerId !== member.id).map(describe),
+  };
+}
