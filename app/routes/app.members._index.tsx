@@ -185,7 +185,7 @@ export default function MembersPage() {
       primaryAction={{ content: f.import, url: "/app/import" }}
       secondaryActions={[
         { content: hasFilter(query) ? f.exportFiltered : f.export, onAction: () => void download(`/app/members/export?${filterParams}`, "keepsake-members.csv") },
-        { content: f.exportLedger, url: "/app/ledger/export" },
+        { content: f.exportLedger, url: "/app/import" },
       ]}
     >
       <TitleBar title={m.title} />

@@ -32,6 +32,7 @@ import { appendCredit, runOnce } from "~/loyalty/ledger.server";
 import { logger } from "~/logger.server";
 import { writeAudit } from "./audit-log.server";
 import { safeCell } from "./member-export.server";
+import { refreshSegmentsSoon } from "./segments.server";
 import { ensureMember } from "./members.server";
 import { ensureShop, type ShopRecord } from "./shops.server";
 
@@ -195,6 +196,8 @@ export async function runImportJob(jobId: string, now: () => Date = () => new Da
       where: { id: jobId },
       data: { status: "done", content: null, finishedAt: now(), leaseUntil: null },
     });
+    // New members and balances: their segments (new members are "new" right away).
+    refreshSegmentsSoon(job.shopId);
   } catch (error) {
     await db.importJob.update({
       where: { id: jobId },
