@@ -8,7 +8,7 @@
  * only members whose segment changed. It runs after the rules are saved, after an import, and from
  * the daily jobs; "new" → "active" moves with time, so a day-old value is the freshness promised.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { toMicros, type Micros } from "~/loyalty/money";
