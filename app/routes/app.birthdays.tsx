@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
-import { useState } from "react";
-import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { TitleBar } from "@shopify/app-bridge-react";
+import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
+import { SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
 import { birthdaysStrings } from "~/i18n/features/birthdays";
 import {
@@ -33,46 +33,18 @@ const SAVE_BAR_ID = "birthdays-save-bar";
 export default function BirthdaysPage() {
   const { settings: loaded, rewards, stats, changes } = useLoaderData<typeof loader>();
   const { t, common, locale } = birthdaysStrings.useStrings();
-  const shopify = useAppBridge();
   const fetcher = useFetcher<SaveBirthdaysResult>();
-  const [saved, setSaved] = useState<BirthdaySettingsView>(loaded);
-  const [form, setForm] = useState<BirthdaySettingsView>(saved);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const dirty = JSON.stringify(form) !== JSON.stringify(saved);
-  const saving = fetcher.state !== "idle";
-
-  useFetcherResult(fetcher, (result) => {
-    if (result.ok) {
-      setSaved(result.settings);
-      setForm(result.settings);
-      setErrors({});
-      shopify.toast.show(t.savedToast);
-    } else {
-      setErrors(result.errors);
-      shopify.toast.show(common.common.fixErrors, { isError: true });
-    }
+  const { form, errors, dirty, saving, set, save, discard } = useSettingsForm<BirthdaySettingsView>({
+    loaded,
+    fetcher,
+    toasts: { saved: t.savedToast, fixErrors: common.common.fixErrors },
   });
-
-  const set = <K extends keyof BirthdaySettingsView>(key: K) => (value: BirthdaySettingsView[K]) =>
-    setForm((current) => ({ ...current, [key]: value }));
-  const save = () => fetcher.submit(Object.fromEntries(Object.entries(form).map(([key, value]) => [key, String(value)])), { method: "post" });
-  const discard = () => {
-    setForm(saved);
-    setErrors({});
-  };
   const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
 
   return (
     <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
       <TitleBar title={t.title} />
-      <SaveBar id={SAVE_BAR_ID} open={dirty}>
-        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
-          {common.common.save}
-        </button>
-        <button onClick={discard} disabled={saving}>
-          {common.common.discard}
-        </button>
-      </SaveBar>
+      <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={saving} onSave={save} onDiscard={discard} labels={common.common} />
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

@@ -1,9 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { Modal, SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { staffIdOf, useFetcherResult } from "~/components/admin-forms";
+import { SettingsSaveBar } from "~/components/settings-form";
 import { env } from "~/env.server";
 import { format } from "~/i18n/admin";
 import { earnStrings } from "~/i18n/features/earn";
@@ -102,14 +103,7 @@ export default function EarnPage() {
   return (
     <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
       <TitleBar title={t.title} />
-      <SaveBar id={SAVE_BAR_ID} open={dirty}>
-        <button variant="primary" onClick={save} disabled={busy} loading={busy ? "" : undefined}>
-          {common.common.save}
-        </button>
-        <button onClick={discard} disabled={busy}>
-          {common.common.discard}
-        </button>
-      </SaveBar>
+      <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={busy} onSave={save} onDiscard={discard} labels={common.common} />
       <Modal id={ROTATE_MODAL_ID}>
         <p style={{ padding: "16px" }}>{t.rotateBody}</p>
         <TitleBar title={t.rotateTitle}>
