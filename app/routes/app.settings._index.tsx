@@ -24,6 +24,8 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "referrals", url: "/app/referrals" },
   { key: "birthdays", url: "/app/birthdays" },
   { key: "earn", url: "/app/earn" },
+  { key: "segments", url: "/app/segments" },
+  { key: "import", url: "/app/import" },
 ];
 
 export default function SettingsPage() {

@@ -13,6 +13,8 @@ const en = {
     referrals: { title: "Referrals", body: "Friend's discount, referrer's reward, pending days and limits against abuse; rejected referrals." },
     birthdays: { title: "Birthdays", body: "A yearly birthday gift (points or a reward code), when it comes, notice and change rules, the birthday pop-up." },
     earn: { title: "Ways to earn", body: "Points for social follows and shares, newsletter sign-ups, reviews and custom actions; the integration secret." },
+    segments: { title: "Segments", body: "New, active, loyal, at-risk and churned members: tune the recency, frequency and spend rules." },
+    import: { title: "Import and export", body: "Import members and balances from a CSV (Smile.io, LoyaltyLion or generic); export members and the ledger." },
   },
 };
 
@@ -29,6 +31,8 @@ const ko: typeof en = {
     referrals: { title: "추천", body: "친구 할인, 추천인 리워드, 보류 기간, 악용 방지 한도 및 거부된 추천." },
     birthdays: { title: "생일", body: "매년 생일 선물(포인트 또는 리워드 코드), 지급 시점, 등록·변경 규칙, 생일 팝업." },
     earn: { title: "적립 방법", body: "소셜 팔로우·공유, 뉴스레터 구독, 리뷰와 사용자 지정 활동 포인트, 연동 비밀 키." },
+    segments: { title: "세그먼트", body: "신규, 활성, 충성, 이탈 위험, 이탈 회원: 최근성, 빈도, 구매 금액 규칙을 조정합니다." },
+    import: { title: "가져오기 및 내보내기", body: "CSV(Smile.io, LoyaltyLion 또는 일반 형식)로 회원과 잔액을 가져오고 회원과 원장을 내보냅니다." },
   },
 };
 
