@@ -16,15 +16,21 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
 import { OnboardingChecklist, type OnboardingActionResult } from "~/components/onboarding-checklist";
+import { SegmentCounts } from "~/components/segment-counts";
 import { ONBOARDING_STEPS } from "~/loyalty/onboarding";
 import { programOverview } from "~/loyalty/services/dashboard.server";
+import { segmentCountsOfShop } from "~/loyalty/services/segments.server";
 import { dismissOnboarding, markOnboardingStep, OnboardingError, onboardingFor } from "~/loyalty/services/onboarding.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [overview, onboarding] = await Promise.all([programOverview(session.shop), onboardingFor(session.shop)]);
-  return { ...overview, onboarding };
+  const [overview, onboarding, segments] = await Promise.all([
+    programOverview(session.shop),
+    onboardingFor(session.shop),
+    segmentCountsOfShop(session.shop),
+  ]);
+  return { ...overview, onboarding, segments };
 }
 
 const OnboardingIntent = z.discriminatedUnion("intent", [
@@ -112,6 +118,9 @@ export default function Dashboard() {
             <Stat label="Members" value={numbers.format(overview.memberCount)} />
             <Stat label="Points outstanding" value={numbers.format(overview.pointsOutstanding)} />
           </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <SegmentCounts counts={overview.segments} />
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
