@@ -16,7 +16,7 @@ import { APP_SECRET, deliver, drainOutbox, entriesOf, installShop, memberOf } fr
 import { resetDatabase } from "../support/database";
 import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
 import { signedAppProxyRequest } from "../support/shopify/app-proxy";
-import { customerPayload } from "../support/shopify/payloads";
+import { customerPayload, customersDataRequestPayload, customersRedactPayload } from "../support/shopify/payloads";
 
 const SHOP = "test-shop.myshopify.com";
 let shopify: AdminApiStandIn;
@@ -259,5 +259,17 @@ describe("the daily birthday job", () => {
     await db.member.update({ where: { id: member.id }, data: { excludedAt: null } });
     await db.shop.update({ where: { domain: SHOP }, data: { birthdayEnabled: false } });
     expect(await runJob("2026-03-15")).toBe(0);
+  });
+});
+
+describe("personal data", () => {
+  it("a data request includes the birthday, and customers/redact erases it", async () => {
+    const { numericId, customer, member } = await setUp();
+    await postBirthday(numericId, { month: 9, day: 3, year: 1985 });
+    await deliver("customers/data_request", customersDataRequestPayload({ shopDomain: SHOP, customer }));
+    const request = await db.dataRequest.findFirstOrThrow({ where: { shopId: member.shopId } });
+    expect(JSON.parse(request.document).member.birthday).toEqual({ month: 9, day: 3, year: 1985 });
+    await deliver("customers/redact", customersRedactPayload({ shopDomain: SHOP, customer }));
+    expect(await db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ birthdayMonth: null, birthdayDay: null, birthdayYear: null });
   });
 });

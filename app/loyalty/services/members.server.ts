@@ -64,7 +64,8 @@ export async function erasePersonalData(
   await db.$transaction([
     db.member.updateMany({
       where: { shopId: shop.id, customerGid: target.customerGid },
-      data: { email: null, firstName: null, lastName: null, redactedAt: new Date() },
+      // The birthday is personal data too; birthdayFirstYear stays (it only guards against a second gift).
+      data: { email: null, firstName: null, lastName: null, birthdayMonth: null, birthdayDay: null, birthdayYear: null, redactedAt: new Date() },
     }),
     // Guest checkouts keep an email until claimed: erase it for the redacted orders and address.
     db.orderRecord.updateMany({
@@ -116,6 +117,7 @@ export async function buildDataRequest(
           lastName: member.lastName,
           balance: member.balance,
           enrolledAt: member.enrolledAt.toISOString(),
+          birthday: member.birthdayMonth !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null,
           ledger: member.ledgerEntries.map((entry) => ({
             kind: entry.kind,
             delta: entry.delta,
