@@ -29,10 +29,14 @@ type SortColumn = (typeof SORT_COLUMN)[MemberSort];
 const POSTGRES = /^postgres(ql)?:/i.test(process.env.DATABASE_URL ?? "");
 const contains = (word: string) => (POSTGRES ? { contains: word, mode: "insensitive" } : { contains: word }) as Prisma.StringNullableFilter;
 
+const FULL_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export function memberWhere(shopId: string, filter: MemberFilter): Prisma.MemberWhereInput {
-  const and: Prisma.MemberWhereInput[] = filter.words.map((word) => ({
-    OR: [{ firstName: contains(word) }, { lastName: contains(word) }, { email: contains(word) }],
-  }));
+  // A whole email address is looked up exactly (emails are stored lower case): one index probe on
+  // (shopId, email) instead of a substring scan. Other words: a substring of a name or the email.
+  const and: Prisma.MemberWhereInput[] = filter.words.map((word) =>
+    FULL_EMAIL.test(word) ? { email: word } : { OR: [{ firstName: contains(word) }, { lastName: contains(word) }, { email: contains(word) }] },
+  );
   const balance: Prisma.IntFilter = {};
   if (filter.pointsMin !== undefined) balance.gte = filter.pointsMin;
   if (filter.pointsMax !== undefined) balance.lte = filter.pointsMax;
