@@ -67,8 +67,8 @@ function csvStream(header: readonly string[], batches: AsyncGenerator<string[][]
         await batches.return(undefined);
       },
     },
-    // One chunk at a time: the next batch is read only when this one was taken.
-    { highWaterMark: 1 },
+    // Nothing read ahead: the next batch is queried only when the reader asks for it.
+    { highWaterMark: 0 },
   );
 }
 
