@@ -140,6 +140,11 @@ describe("daily-stats roll-up", () => {
       otherRevenue: "5.25",
       otherRepeatOrders: 1,
     });
+    // Running totals continue the day before.
+    expect(rows.map((row) => [row.membersToDate, row.pointsOutstanding, row.memberRevenueToDate])).toEqual([
+      [1, 150, "100"],
+      [2, 230, "130.5"],
+    ]);
     // Shop B's order is in shop B's rows only.
     expect(await db.dailyStat.count({ where: { shopId: (await shopRow(SHOP_B)).id } })).toBe(0);
   });
@@ -176,6 +181,7 @@ describe("daily-stats roll-up", () => {
     const rows = await db.dailyStat.findMany({ where: { shopId: shop.id }, orderBy: { day: "asc" } });
     expect(rows.map((row) => row.day)).toEqual([d1, d2, d3, day(-3), day(-2), day(-1)]);
     expect(rows[0]?.memberRevenue).toBe("70");
+    expect(rows.map((row) => row.memberRevenueToDate)).toEqual(["70", "100.5", "100.5", "100.5", "100.5", "100.5"]);
     expect(rows.slice(2).every((row) => row.netPoints === 0 && row.memberOrders === 0)).toBe(true);
   });
 });

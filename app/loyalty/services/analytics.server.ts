@@ -25,7 +25,7 @@ import {
   type RewardCount,
 } from "../analytics";
 import { isExpiryActivity } from "../ledger.server";
-import { fromMicros, toMicros } from "../money";
+import { fromMicros, toMicros, type Micros } from "../money";
 import { addDays, businessDay, compareLocalDates, localDateOf, startOfLocalDay, type LocalDate } from "../schedule";
 
 type Db = PrismaClient;
@@ -149,8 +149,31 @@ async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: Da
   }
 }
 
-function rowData(figures: DayFigures, at: Date) {
+interface RunningTotals {
+  membersToDate: number;
+  pointsOutstanding: number;
+  memberRevenueToDate: Micros;
+}
+
+const NO_TOTALS: RunningTotals = { membersToDate: 0, pointsOutstanding: 0, memberRevenueToDate: 0n };
+
+function addDay(totals: RunningTotals, figures: DayFigures): RunningTotals {
   return {
+    membersToDate: totals.membersToDate + figures.newMembers,
+    pointsOutstanding: totals.pointsOutstanding + figures.netPoints,
+    memberRevenueToDate: totals.memberRevenueToDate + figures.memberRevenue,
+  };
+}
+
+function totalsOf(row: { membersToDate: number; pointsOutstanding: number; memberRevenueToDate: string }): RunningTotals {
+  return { membersToDate: row.membersToDate, pointsOutstanding: row.pointsOutstanding, memberRevenueToDate: toMicros(row.memberRevenueToDate) };
+}
+
+function rowData(figures: DayFigures, totals: RunningTotals, at: Date) {
+  return {
+    membersToDate: totals.membersToDate,
+    pointsOutstanding: totals.pointsOutstanding,
+    memberRevenueToDate: fromMicros(totals.memberRevenueToDate),
     pointsIssued: figures.pointsIssued,
     pointsRedeemed: figures.pointsRedeemed,
     pointsExpired: figures.pointsExpired,
@@ -171,10 +194,21 @@ function rowData(figures: DayFigures, at: Date) {
   };
 }
 
-/** Computes a day and writes its row (an upsert on (shop, day): rerunning leaves the same figures). */
+/**
+ * Computes a day and writes its row (an upsert on (shop, day): rerunning leaves the same figures).
+ * Its running totals continue the latest earlier row, so days are rolled up oldest first (the job
+ * always re-rolls every later day after an earlier one).
+ */
 export async function rollUpDay(db: Db, shop: StatShop, day: LocalDate, now = new Date()): Promise<DayFigures> {
-  const figures = await computeDay(db, shop, day);
-  const data = rowData(figures, now);
+  const [figures, previous] = await Promise.all([
+    computeDay(db, shop, day),
+    db.dailyStat.findFirst({
+      where: { shopId: shop.id, day: { lt: day } },
+      orderBy: { day: "desc" },
+      select: { membersToDate: true, pointsOutstanding: true, memberRevenueToDate: true },
+    }),
+  ]);
+  const data = rowData(figures, addDay(previous ? totalsOf(previous) : NO_TOTALS, figures), now);
   await db.dailyStat.upsert({
     where: { shopId_day: { shopId: shop.id, day } },
     create: { shopId: shop.id, day, ...data },
@@ -228,7 +262,32 @@ export async function rollUpOwedDays(db: Db, shop: StatShop, now = new Date()): 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-function figuresOf(row: Pick<DailyStat, Exclude<keyof DailyStat, "id" | "shopId" | "computedAt">>): DayFigures {
+const ROW_COLUMNS = {
+  day: true,
+  pointsIssued: true,
+  pointsRedeemed: true,
+  pointsExpired: true,
+  pointsReversed: true,
+  netPoints: true,
+  newMembers: true,
+  activeMembers: true,
+  activeSketch: true,
+  memberOrders: true,
+  memberRevenue: true,
+  memberRepeatOrders: true,
+  otherOrders: true,
+  otherRevenue: true,
+  otherRepeatOrders: true,
+  redemptions: true,
+  rewardCounts: true,
+  membersToDate: true,
+  pointsOutstanding: true,
+  memberRevenueToDate: true,
+} as const;
+
+type StatRow = Pick<DailyStat, keyof typeof ROW_COLUMNS>;
+
+function figuresOf(row: StatRow): DayFigures {
   return {
     day: row.day,
     pointsIssued: row.pointsIssued,
@@ -293,8 +352,12 @@ export async function analyticsReport(
   const range = resolveRange(input, today);
   const span: DayRange = { from: range.previous.from, to: range.to };
   const [rows, before, rewards, lastRolled] = await Promise.all([
-    db.dailyStat.findMany({ where: { shopId: shop.id, day: { gte: span.from, lte: span.to } }, orderBy: { day: "asc" } }),
-    db.dailyStat.findMany({ where: { shopId: shop.id, day: { lt: span.from } }, select: { newMembers: true, netPoints: true, memberRevenue: true } }),
+    db.dailyStat.findMany({ where: { shopId: shop.id, day: { gte: span.from, lte: span.to } }, orderBy: { day: "asc" }, select: ROW_COLUMNS }),
+    db.dailyStat.findFirst({
+      where: { shopId: shop.id, day: { lt: span.from } },
+      orderBy: { day: "desc" },
+      select: { membersToDate: true, pointsOutstanding: true, memberRevenueToDate: true },
+    }),
     db.reward.findMany({
       where: { shopId: shop.id, active: true },
       select: { id: true, name: true, kind: true, pointsCost: true, amount: true, pointsPerStep: true, amountPerStep: true },
@@ -302,6 +365,7 @@ export async function analyticsReport(
     db.dailyStat.findFirst({ where: { shopId: shop.id }, orderBy: { day: "desc" }, select: { day: true } }),
   ]);
   const byDay = new Map(rows.map((row) => [row.day, figuresOf(row)]));
+  const rowTotals = new Map(rows.map((row) => [row.day, totalsOf(row)]));
   // Recent days not rolled up yet: computed live (today always; yesterday until the job ran).
   const liveFrom = addDays(today, -(LIVE_DAYS - 1));
   for (const day of daysOf(span)) {
@@ -321,25 +385,22 @@ export async function analyticsReport(
   const currentDays = pick(range);
   const previousDays = pick(range.previous);
 
-  // Lifetime figures at the end of each period: every row up to then.
-  let members = 0;
-  let netPoints = 0;
-  let revenue = 0n;
-  for (const row of before) {
-    members += row.newMembers;
-    netPoints += row.netPoints;
-    revenue += toMicros(row.memberRevenue);
+  // Lifetime figures at the end of each period: a row's running totals, continued through the
+  // days computed live after it (a missing day adds nothing).
+  let totals = before ? totalsOf(before) : NO_TOTALS;
+  const lifetimeAt: Record<string, RunningTotals> = {};
+  for (const day of daysOf(span)) {
+    const stored = rowTotals.get(day);
+    const live = stored ? undefined : byDay.get(day);
+    totals = stored ?? (live ? addDay(totals, live) : totals);
+    if (day === range.previous.to || day === range.to) lifetimeAt[day] = totals;
   }
-  const lifetimeAfter = (days: DayFigures[]): Lifetime => {
-    for (const day of days) {
-      members += day.newMembers;
-      netPoints += day.netPoints;
-      revenue += day.memberRevenue;
-    }
-    return { members, memberRevenue: revenue, outstandingPoints: netPoints };
+  const lifetime = (day: LocalDate): Lifetime => {
+    const at = lifetimeAt[day] ?? NO_TOTALS;
+    return { members: at.membersToDate, memberRevenue: at.memberRevenueToDate, outstandingPoints: at.pointsOutstanding };
   };
-  const previousLifetime = lifetimeAfter(previousDays);
-  const currentLifetime = lifetimeAfter(currentDays);
+  const previousLifetime = lifetime(range.previous.to);
+  const currentLifetime = lifetime(range.to);
 
   const current = sumFigures(currentDays);
   const previous = sumFigures(previousDays);
