@@ -7,6 +7,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { drainInbox } from "~/jobs/webhook-inbox.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
 import { hashEmail } from "~/loyalty/referrals";
 import { createReward } from "~/loyalty/services/redemptions.server";
@@ -217,6 +218,25 @@ describe("claim → friend code → first order → referrer reward", () => {
     expect((await getReferral({ customerId: String(referrer.customer.id) })).body.own?.stats).toEqual({ claimed: 1, rewarded: 1, pointsEarned: 500 });
     // The friend's order earned its own points as usual, and the referrer's contact was compared.
     expect(shopify.requestsFor("CustomerContact")).toHaveLength(1);
+    await expectLedgerExact();
+  });
+
+  it("Shopify unreachable while comparing the referrer: the delivery is retried and rewards once then", async () => {
+    await setUpShop();
+    const referrer = await enrolReferrer();
+    const claimed = await claim({ ref: referrer.code, email: "patient@example.com" });
+    const { order } = await friendOrder(claimed.body.code, { email: "patient@example.com" });
+    shopify.failNext(503);
+    expect((await deliver("orders/paid", order)).status).toBe(200);
+    expect((await referralsOf())[0]!.status).toBe("claimed");
+    const waiting = await db.webhookDelivery.findFirstOrThrow({ where: { topic: "ORDERS_PAID" } });
+    expect(waiting.status).toBe("received"); // kept for a retry, not given up
+    // The retry's time comes: the worker applies it again.
+    await db.webhookDelivery.updateMany({ where: { id: waiting.id }, data: { availableAt: new Date(Date.now() - 1000) } });
+    await drainInbox();
+    expect((await referralsOf())[0]!.status).toBe("rewarded");
+    expect((await referralEntries(referrer.customer.admin_graphql_api_id)).map((e) => e.delta)).toEqual([500]);
+    expect(await db.ledgerEntry.count({ where: { orderGid: order.admin_graphql_api_id, kind: "order_earn" } })).toBe(1);
     await expectLedgerExact();
   });
 
