@@ -17,6 +17,7 @@ import { localDateTimeOf } from "~/loyalty/schedule";
 import { createReward } from "~/loyalty/services/redemptions.server";
 import { EarnActionInput } from "~/loyalty/earn-actions";
 import { saveEarnActions } from "~/loyalty/services/earn-actions.server";
+import { updateExpirySettings } from "~/loyalty/services/expiry.server";
 import { APP_SECRET, deliver, installShop } from "../support/app";
 import { launchOfflineChromium, requireChromium } from "../support/chromium";
 import { resetDatabase } from "../support/database";
@@ -492,6 +493,32 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     } finally {
       await db.earnAction.deleteMany({ where: { shopId: shop.id } });
       await db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: false } });
+    }
+  });
+
+  it("points expiring: the panel says how many points expire on which day, in the shopper's language", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    await updateExpirySettings(SHOP, { mode: "inactivity", months: 12, reminderDays: [30, 3] });
+    try {
+      const view = await memberJson(grace.id);
+      if (!view.enrolled || !view.expiry) throw new Error("the member response has no expiry notice");
+      const { points, expiresOn } = view.expiry;
+      const year = expiresOn.slice(0, 4);
+      const english = await openPage(PRODUCT_PATH, grace);
+      const dialog = await openPanel(english.page);
+      const notice = dialog.locator("[data-keepsake-expiry]");
+      await expect(notice.textContent()).resolves.toMatch(new RegExp(`^${points} points expire on .*${year}$`));
+      expect(await seriousAxeViolations(english.page)).toEqual([]);
+      expect(english.errors).toEqual([]);
+      await english.page.close();
+
+      const japanese = await openPage(`/ja${PRODUCT_PATH}`, grace);
+      const panel = await openPanel(japanese.page);
+      await expect(panel.locator("[data-keepsake-expiry]").textContent()).resolves.toMatch(new RegExp(`^${points}ポイントが${year}.*に失効します$`));
+      expect(japanese.errors).toEqual([]);
+      await japanese.page.close();
+    } finally {
+      await db.shop.update({ where: { id: shop.id }, data: { expiryMode: "off", expiryEnabledOn: null } });
     }
   });
 });

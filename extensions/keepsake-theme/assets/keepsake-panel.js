@@ -762,10 +762,11 @@
     ]);
   }
 
-  function balanceView(balance) {
+  function balanceView(balance, expiry) {
     return h("div", { class: "ks-balance" }, [
       h("p", { class: "ks-balance__label", id: "ks-balance-label", text: strings.balance_label }),
       h("p", { class: "ks-balance__value", "aria-describedby": "ks-balance-label", "data-keepsake-panel-balance": true, text: number(balance) }),
+      expiry && h("p", { class: "ks-muted", "data-keepsake-expiry": true, text: fill(strings.expiring, { points: points(expiry.points), date: day(expiry.expiresOn) }) }),
     ]);
   }
 
@@ -793,7 +794,7 @@
   }
 
   function memberView(data) {
-    var children = [balanceView(data.balance), noticeView(), rewardsSection(data.program, data)];
+    var children = [balanceView(data.balance, data.expiry), noticeView(), rewardsSection(data.program, data)];
     if (data.codes && data.codes.length) {
       children.push(section("ks-codes-title", strings.codes_title, [h("ul", { class: "ks-list" }, data.codes.map(codeItem))]));
     }
