@@ -81,6 +81,9 @@ export function createStorefrontPreview(options: StorefrontPreviewOptions): Stor
   return createStorefrontHandler({
     shop: { name: options.storeName, domain: options.shop, currency: options.currency, moneyFormat: "${{amount}}" },
     products,
+    // The birthday pop-up embed, as a merchant who turned it on in the theme editor (it shows nothing until
+    // birthdays are on in the admin).
+    embeds: [{ block: "birthday-popup" }],
     customers: () =>
       options.customers().map(
         (customer): FixtureCustomer => ({
