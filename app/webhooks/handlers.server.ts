@@ -66,7 +66,12 @@ export const refundsCreate = handler({
 export const customersCreate = handler({
   shopifyTopic: "customers/create",
   parse: parseCustomer,
-  apply: async ({ shop }, customer) => void (await enrollNewCustomer(await shop(), customer)),
+  apply: async ({ shop }, customer) => {
+    const record = await shop();
+    await enrollNewCustomer(record, customer);
+    // Someone who subscribes while creating their account earns the newsletter points too.
+    await noteCustomerUpdated(record.id, customer.customerGid);
+  },
 });
 
 export const customersUpdate = handler({

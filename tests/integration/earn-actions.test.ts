@@ -210,6 +210,16 @@ describe("newsletter sign-up (customers/update → consent from Admin GraphQL)",
     expect((await memberOf(SHOP, customer.admin_graphql_api_id))?.balance).toBe(30);
   });
 
+  it("checks a new customer too (subscribed while creating the account)", async () => {
+    const shop = await installShop(SHOP);
+    await saveEarnActions(shop.id, [EarnActionInput.parse({ kind: "newsletter", label: "Newsletter", points: 30 })], null);
+    const customer = customerPayload();
+    consent.set(customer.admin_graphql_api_id, "SUBSCRIBED");
+    await deliver("customers/create", customer);
+    await drainOutbox();
+    expect((await entriesOf(SHOP, customer.admin_graphql_api_id)).map((e) => e.idempotencyKey)).toEqual([`action:newsletter:${customer.admin_graphql_api_id}`]);
+  });
+
   it("asks nothing when the shop has no active newsletter action", async () => {
     const { shop, customer } = await setUp();
     await db.earnAction.updateMany({ where: { shopId: shop.id, key: "newsletter" }, data: { active: false } });
