@@ -29,7 +29,9 @@ const PROGRAM: ProgramInfo = {
   waysToEarn: [
     { kind: "order", points: 1, description: "1 point per USD 1 spent" },
     { kind: "signup", points: 50, description: "Points for joining" },
-    { kind: "social_follow", points: 10, description: "Follow us <b>now</b>" },
+    { kind: "social_follow", points: 10, description: "Follow us <b>now</b>", key: "instagram-follow", network: "instagram", url: "https://instagram.com/x" },
+    { kind: "birthday_gift", points: 0, description: "A gift on your birthday" },
+    { kind: "mystery", points: 5, description: "Something <i>new</i>" },
   ],
   rewards: [
     { id: "r1", kind: "amount_off", name: "$5 off <script>", pointsCost: 100, affordable: false, minimumSubtotal: "50.00", sliding: null },
@@ -123,7 +125,9 @@ describe("blocks render with strict Liquid", () => {
     const page = (await renderer.renderBlock("rewards-page", context())).html;
     expect(page).toContain("<li>1 point for every $1.00 spent</li>");
     expect(page).toContain("<li>50 points for creating an account</li>");
-    expect(page).toContain("Follow us &lt;b&gt;now&lt;/b&gt;"); // a kind we don't translate: the app's text, escaped
+    expect(page).toContain("<li>Follow us &lt;b&gt;now&lt;/b&gt;: 10 points</li>"); // a merchant's action: its label (escaped) and points
+    expect(page).toContain("<li>A gift on your birthday</li>");
+    expect(page).toContain("<li>Something &lt;i&gt;new&lt;/i&gt;</li>"); // a kind we don't translate: the app's text, escaped
     expect(page).toContain("$5 off &lt;script&gt;");
     expect(page).toContain("On orders of $50.00 or more");
     expect(page).toContain('href="/account/register"');
