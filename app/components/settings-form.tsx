@@ -3,8 +3,10 @@
  * errors next to fields, the contextual save bar while it differs, and toasts after the answer.
  * The action answers `{ ok: true, settings }` or `{ ok: false, errors }` (field → message).
  */
+import { BlockStack, Card, Text } from "@shopify/polaris";
 import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
+import { format } from "~/i18n/admin";
 import { useFetcherResult, type FieldErrors } from "./admin-forms";
 
 export type SettingsResult<V> = { ok: true; settings: V } | { ok: false; errors: FieldErrors };
@@ -57,5 +59,47 @@ export function SettingsSaveBar(props: { id: string; open: boolean; saving: bool
         {props.labels.discard}
       </button>
     </SaveBar>
+  );
+}
+
+/** The "recent changes" card of a settings page (from the audit log): when and by which staff user. */
+export function RecentChangesCard(props: {
+  changes: readonly { id: string; at: string; staffId: string | null }[];
+  locale: string;
+  labels: { heading: string; empty: string; line: string };
+}) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {props.labels.heading}
+        </Text>
+        {props.changes.length === 0 ? (
+          <Text as="p" tone="subdued">
+            {props.labels.empty}
+          </Text>
+        ) : (
+          props.changes.map((change) => (
+            <Text as="p" key={change.id}>
+              {format(props.labels.line, { when: new Date(change.at).toLocaleString(props.locale), who: change.staffId ?? "—" })}
+            </Text>
+          ))
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** One titled card of a settings form. */
+export function SettingsCard(props: { title: string; children: React.ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {props.title}
+        </Text>
+        {props.children}
+      </BlockStack>
+    </Card>
   );
 }

@@ -18,8 +18,7 @@ import {
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
-import { SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
-import { format } from "~/i18n/admin";
+import { RecentChangesCard, SettingsCard, SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
 import { referralsStrings } from "~/i18n/features/referrals";
 import {
   referralsPage,
@@ -69,114 +68,99 @@ export default function ReferralsPage() {
             <Text as="p" tone="subdued">
               {t.intro}
             </Text>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.statusHeading}
+            <SettingsCard title={t.statusHeading}>
+              <Checkbox
+                label={t.enabled}
+                helpText={t.enabledHelp}
+                checked={form.referralsEnabled}
+                onChange={set("referralsEnabled")}
+                error={errors.referralsEnabled}
+              />
+            </SettingsCard>
+            <SettingsCard title={t.rewardsHeading}>
+              {rewards.length === 0 ? (
+                <Text as="p" tone="caution">
+                  {t.noRewards}
                 </Text>
-                <Checkbox
-                  label={t.enabled}
-                  helpText={t.enabledHelp}
-                  checked={form.referralsEnabled}
-                  onChange={set("referralsEnabled")}
-                  error={errors.referralsEnabled}
+              ) : null}
+              <FormLayout>
+                <Select
+                  label={t.friendReward}
+                  name="friendRewardId"
+                  options={rewardOptions}
+                  value={form.friendRewardId}
+                  onChange={set("friendRewardId")}
+                  helpText={t.friendRewardHelp}
+                  error={errors.friendRewardId}
                 />
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.rewardsHeading}
-                </Text>
-                {rewards.length === 0 ? (
-                  <Text as="p" tone="caution">
-                    {t.noRewards}
-                  </Text>
-                ) : null}
-                <FormLayout>
-                  <Select
-                    label={t.friendReward}
-                    name="friendRewardId"
-                    options={rewardOptions}
-                    value={form.friendRewardId}
-                    onChange={set("friendRewardId")}
-                    helpText={t.friendRewardHelp}
-                    error={errors.friendRewardId}
-                  />
-                  <Select
-                    label={t.referrerRewardType}
-                    name="referrerRewardType"
-                    options={[
-                      { label: t.referrerPoints, value: "points" },
-                      { label: t.referrerCatalog, value: "reward" },
-                    ]}
-                    value={form.referrerRewardType}
-                    onChange={(value) => set("referrerRewardType")(value === "reward" ? "reward" : "points")}
-                  />
-                  {form.referrerRewardType === "points" ? (
-                    <TextField
-                      label={t.referrerRewardPoints}
-                      name="referrerRewardPoints"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.referrerRewardPoints}
-                      onChange={set("referrerRewardPoints")}
-                      error={errors.referrerRewardPoints}
-                    />
-                  ) : (
-                    <Select
-                      label={t.referrerRewardId}
-                      name="referrerRewardId"
-                      options={rewardOptions}
-                      value={form.referrerRewardId}
-                      onChange={set("referrerRewardId")}
-                      error={errors.referrerRewardId}
-                    />
-                  )}
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.rulesHeading}
-                </Text>
-                <FormLayout>
+                <Select
+                  label={t.referrerRewardType}
+                  name="referrerRewardType"
+                  options={[
+                    { label: t.referrerPoints, value: "points" },
+                    { label: t.referrerCatalog, value: "reward" },
+                  ]}
+                  value={form.referrerRewardType}
+                  onChange={(value) => set("referrerRewardType")(value === "reward" ? "reward" : "points")}
+                />
+                {form.referrerRewardType === "points" ? (
                   <TextField
-                    label={t.pendingDays}
-                    name="referralPendingDays"
+                    label={t.referrerRewardPoints}
+                    name="referrerRewardPoints"
                     inputMode="numeric"
                     autoComplete="off"
-                    value={form.referralPendingDays}
-                    onChange={set("referralPendingDays")}
-                    helpText={t.pendingDaysHelp}
-                    error={errors.referralPendingDays}
+                    value={form.referrerRewardPoints}
+                    onChange={set("referrerRewardPoints")}
+                    error={errors.referrerRewardPoints}
                   />
-                  <FormLayout.Group>
-                    <TextField
-                      label={t.monthlyCap}
-                      name="referralMonthlyCap"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.referralMonthlyCap}
-                      onChange={set("referralMonthlyCap")}
-                      helpText={t.monthlyCapHelp}
-                      error={errors.referralMonthlyCap}
-                    />
-                    <TextField
-                      label={t.ipClaims}
-                      name="referralIpClaimsPerDay"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.referralIpClaimsPerDay}
-                      onChange={set("referralIpClaimsPerDay")}
-                      helpText={t.ipClaimsHelp}
-                      error={errors.referralIpClaimsPerDay}
-                    />
-                  </FormLayout.Group>
-                </FormLayout>
-              </BlockStack>
-            </Card>
+                ) : (
+                  <Select
+                    label={t.referrerRewardId}
+                    name="referrerRewardId"
+                    options={rewardOptions}
+                    value={form.referrerRewardId}
+                    onChange={set("referrerRewardId")}
+                    error={errors.referrerRewardId}
+                  />
+                )}
+              </FormLayout>
+            </SettingsCard>
+            <SettingsCard title={t.rulesHeading}>
+              <FormLayout>
+                <TextField
+                  label={t.pendingDays}
+                  name="referralPendingDays"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  value={form.referralPendingDays}
+                  onChange={set("referralPendingDays")}
+                  helpText={t.pendingDaysHelp}
+                  error={errors.referralPendingDays}
+                />
+                <FormLayout.Group>
+                  <TextField
+                    label={t.monthlyCap}
+                    name="referralMonthlyCap"
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={form.referralMonthlyCap}
+                    onChange={set("referralMonthlyCap")}
+                    helpText={t.monthlyCapHelp}
+                    error={errors.referralMonthlyCap}
+                  />
+                  <TextField
+                    label={t.ipClaims}
+                    name="referralIpClaimsPerDay"
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={form.referralIpClaimsPerDay}
+                    onChange={set("referralIpClaimsPerDay")}
+                    helpText={t.ipClaimsHelp}
+                    error={errors.referralIpClaimsPerDay}
+                  />
+                </FormLayout.Group>
+              </FormLayout>
+            </SettingsCard>
             <Card padding="0">
               <BlockStack gap="200">
                 <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
@@ -235,24 +219,7 @@ export default function ReferralsPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                {t.changesHeading}
-              </Text>
-              {changes.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t.changesEmpty}
-                </Text>
-              ) : (
-                changes.map((change) => (
-                  <Text as="p" key={change.id}>
-                    {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
-                  </Text>
-                ))
-              )}
-            </BlockStack>
-          </Card>
+          <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
         </Layout.Section>
       </Layout>
     </Page>
