@@ -19,8 +19,16 @@ import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
 import { MemberReferralsCard } from "~/components/member-referrals-card";
+import { MemberExclusionCard } from "~/components/member-exclusion-card";
 import { MemberTierCard } from "~/components/member-tier-card";
-import { AdjustPointsInput, adjustPoints, cancelMemberReward, memberDetail } from "~/loyalty/services/members-admin.server";
+import {
+  AdjustPointsInput,
+  adjustPoints,
+  cancelMemberReward,
+  ExcludeInput,
+  memberDetail,
+  setMemberExcluded,
+} from "~/loyalty/services/members-admin.server";
 import { ChangeTierInput, changeMemberTier, memberTiersPanel } from "~/loyalty/services/tiers-admin.server";
 import { memberReferralsFor } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
@@ -42,6 +50,7 @@ type ActionResult =
   | { ok: true; intent: "adjust"; balance: number; alreadyApplied: boolean }
   | { ok: true; intent: "cancel"; refunded: number }
   | { ok: true; intent: "change_tier"; changed: boolean; tierHandle: string }
+  | { ok: true; intent: "exclude" | "include"; changed: boolean }
   | { ok: false; errors: FieldErrors };
 
 const CancelInput = z.object({ redemptionId: z.string().min(1).max(64) });
@@ -78,6 +87,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const outcome = await changeMemberTier(session.shop, memberId, parsed.data, staffId);
     if (!outcome.ok) return fail(outcome.errors, outcome.status);
     return data<ActionResult>({ ok: true, intent: "change_tier", changed: outcome.changed, tierHandle: outcome.tierHandle });
+  }
+
+  if (fields.intent === "exclude" || fields.intent === "include") {
+    const parsed = ExcludeInput.safeParse(fields);
+    if (!parsed.success) return fail(fieldErrors(parsed.error.issues), 400);
+    const outcome = await setMemberExcluded(session.shop, memberId, fields.intent === "exclude", parsed.data.reason, staffId);
+    if (!outcome.ok) throw new Response("Not found", { status: 404 });
+    return data<ActionResult>({ ok: true, intent: fields.intent, changed: outcome.changed });
   }
 
   return fail({ form: "Unknown action" }, 400);
@@ -219,6 +236,7 @@ export default function MemberPage() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             {member.tiers ? <MemberTierCard panel={member.tiers} /> : null}
+            <MemberExclusionCard excludedAt={member.excludedAt} />
             <MemberReferralsCard referrals={member.referrals} />
             <Card>
               <adjust.Form method="post">

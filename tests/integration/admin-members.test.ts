@@ -278,4 +278,32 @@ describe("member page", () => {
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, mismatchCount: 0 });
     expect((await db.member.findUniqueOrThrow({ where: { id } })).balance).toBe(75);
   }, 60_000);
+
+  it("excludes a member from the program and includes them again, audited with the staff id, each once", async () => {
+    const { id } = await member(SHOP_A, "Ada", "Lovelace", 30);
+    const token = await sessionToken(SHOP_A, { sub: "5150" });
+    const exclude = (fields: Record<string, string>, shop = SHOP_A) =>
+      adminAction(action, `/app/members/${id}`, shop, fields, { params: { memberId: id }, ...(shop === SHOP_A ? { token } : {}) });
+
+    expect(await exclude({ intent: "exclude", reason: "Reseller" })).toMatchObject({ status: 200, body: { ok: true, intent: "exclude", changed: true } });
+    expect(await exclude({ intent: "exclude", reason: "again" })).toMatchObject({ status: 200, body: { ok: true, changed: false } });
+    const page = await adminLoader(loader, `/app/members/${id}`, SHOP_A, { params: { memberId: id } });
+    expect(page.body.excludedAt).toEqual(expect.any(String));
+    const listed = await list(SHOP_A, "?q=ada");
+    expect(listed.body.page.members[0]).toMatchObject({ excluded: true, balance: 30 });
+
+    // An excluded member keeps their balance; the other shop cannot touch them.
+    expect((await exclude({ intent: "include" }, SHOP_B)).status).toBe(404);
+    expect((await exclude({ intent: "exclude", reason: "x".repeat(201) })).status).toBe(400);
+    expect(await exclude({ intent: "include" })).toMatchObject({ status: 200, body: { ok: true, intent: "include", changed: true } });
+    expect((await db.member.findUniqueOrThrow({ where: { id } })).excludedAt).toBeNull();
+
+    const audit = await db.auditLog.findMany({ where: { subjectId: id }, orderBy: { createdAt: "asc" } });
+    expect(audit.map((a) => [a.action, a.staffId])).toEqual([
+      ["member.exclude", "5150"],
+      ["member.include", "5150"],
+    ]);
+    expect(JSON.parse(audit[0]!.after!)).toMatchObject({ reason: "Reseller" });
+    expect(await db.ledgerEntry.count({ where: { memberId: id } })).toBe(1);
+  });
 });

@@ -32,6 +32,20 @@ const en = {
   noFilterMatches: "No members match these filters.",
   invalidFilter: "Some filters were ignored: {fields}",
   segments: { new: "New", active: "Active", loyal: "Loyal", at_risk: "At risk", churned: "Churned" },
+  exclusion: {
+    heading: "Program membership",
+    included: "Takes part in the program.",
+    excludedSince: "Excluded since {date}: orders earn no points. Balance and history are kept.",
+    exclude: "Exclude from program",
+    include: "Include again",
+    reason: "Reason (optional)",
+    modalTitle: "Exclude this member?",
+    modalBody: "Their orders will earn no points until you include them again. Their balance and history stay as they are.",
+    confirm: "Exclude",
+    cancel: "Cancel",
+    excludedToast: "Member excluded from the program",
+    includedToast: "Member included again",
+  },
 };
 
 const ko: typeof en = {
@@ -66,6 +80,20 @@ const ko: typeof en = {
   noFilterMatches: "이 필터에 맞는 회원이 없습니다.",
   invalidFilter: "일부 필터가 무시되었습니다: {fields}",
   segments: { new: "신규", active: "활성", loyal: "충성", at_risk: "이탈 위험", churned: "이탈" },
+  exclusion: {
+    heading: "프로그램 참여",
+    included: "프로그램에 참여 중입니다.",
+    excludedSince: "{date}부터 제외됨: 주문으로 포인트가 적립되지 않습니다. 잔액과 내역은 유지됩니다.",
+    exclude: "프로그램에서 제외",
+    include: "다시 포함",
+    reason: "사유 (선택)",
+    modalTitle: "이 회원을 제외할까요?",
+    modalBody: "다시 포함할 때까지 주문으로 포인트가 적립되지 않습니다. 잔액과 내역은 그대로 유지됩니다.",
+    confirm: "제외",
+    cancel: "취소",
+    excludedToast: "회원을 프로그램에서 제외했습니다",
+    includedToast: "회원을 다시 포함했습니다",
+  },
 };
 
 export const membersStrings = featureStrings({ en, ko });

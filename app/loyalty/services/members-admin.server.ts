@@ -1,12 +1,12 @@
 /**
- * The Members pages (store staff): the member list with search, sort and keyset pagination, one
- * member's profile, ledger history and rewards, and manual point adjustments. Every query is
+ * The member page (store staff): one member's profile, ledger history and rewards, manual point
+ * adjustments, cancelling an unused reward, and excluding a member from the program (and back). Every query is
  * scoped by the shop of the session token; ids from the URL are looked up within that shop only.
  */
-import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import db from "~/db.server";
 import { appendCredit, appendDebit, runOnce } from "~/loyalty/ledger.server";
+import { decodeCursor, encodeCursor } from "~/loyalty/members-query";
 import { writeAudit } from "./audit-log.server";
 import { cancelRedemption, type CancelOutcome } from "./redemptions.server";
 import { ensureShop } from "./shops.server";
@@ -15,141 +15,7 @@ import { ensureShop } from "./shops.server";
 export const MANUAL_ADJUSTMENT = "manual_adjustment" as const;
 export const adjustKey = (requestId: string) => `adjust:${requestId}`;
 
-export const PAGE_SIZE = 25;
-
-// ---------------------------------------------------------------------------------------------
-// list
-
-export const MEMBER_SORTS = ["balance", "joined", "activity"] as const;
-export type MemberSort = (typeof MEMBER_SORTS)[number];
-
-/**
- * `activity` sorts by the member row's updatedAt: every balance change writes the row (the ledger
- * moves the cached balance in the entry's transaction), so it is the last points activity or
- * profile update. A dedicated lastActivityAt column with its index is left to the bench issue.
- */
-const SORT_COLUMN = { balance: "balance", joined: "enrolledAt", activity: "updatedAt" } as const;
-
-export const MemberListQuery = z.object({
-  q: z.string().trim().max(200).default(""),
-  sort: z.enum(MEMBER_SORTS).default("joined"),
-  direction: z.enum(["asc", "desc"]).default("desc"),
-  after: z.string().max(500).optional(),
-  before: z.string().max(500).optional(),
-});
-export type MemberListQuery = z.output<typeof MemberListQuery>;
-
-interface Cursor {
-  v: number | string;
-  id: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-/** A cursor is opaque to the browser; a tampered one is simply ignored (first page). */
-function decodeCursor(text: string | undefined): Cursor | null {
-  if (!text) return null;
-  try {
-    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Partial<Cursor>;
-    if (typeof value.id !== "string" || (typeof value.v !== "number" && typeof value.v !== "string")) return null;
-    return { v: value.v, id: value.id };
-  } catch {
-    return null;
-  }
-}
-
-export interface MemberListItem {
-  id: string;
-  name: string | null;
-  email: string | null;
-  erased: boolean;
-  balance: number;
-  enrolledAt: string;
-  lastActivityAt: string;
-}
-
-export interface MemberPage {
-  members: MemberListItem[];
-  previousCursor: string | null;
-  nextCursor: string | null;
-}
-
-/** Each word must appear in the first name, last name or email ("ada love" finds Ada Lovelace). */
-function searchFilter(query: string): Prisma.MemberWhereInput[] {
-  return query
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 5)
-    .map((word) => ({
-      OR: [
-        { firstName: { contains: word } },
-        { lastName: { contains: word } },
-        { email: { contains: word.toLowerCase() } },
-      ],
-    }));
-}
-
-export async function listMembers(shopDomain: string, query: MemberListQuery): Promise<MemberPage> {
-  const shop = await ensureShop(shopDomain);
-  const column = SORT_COLUMN[query.sort];
-  const backwards = Boolean(query.before) && !query.after;
-  const cursor = decodeCursor(backwards ? query.before : query.after);
-  // Going back reads the previous page in reverse order, then flips it.
-  const direction = backwards ? (query.direction === "desc" ? "asc" : "desc") : query.direction;
-  const beyond = direction === "desc" ? "lt" : "gt";
-  const value = (v: number | string) => (column === "balance" ? Number(v) : new Date(String(v)));
-  const keyset: Prisma.MemberWhereInput[] = cursor
-    ? [
-        {
-          OR: [
-            { [column]: { [beyond]: value(cursor.v) } },
-            { [column]: value(cursor.v), id: { [beyond]: cursor.id } },
-          ],
-        },
-      ]
-    : [];
-  const rows = await db.member.findMany({
-    where: { shopId: shop.id, AND: [...searchFilter(query.q), ...keyset] },
-    orderBy: [{ [column]: direction }, { id: direction }],
-    take: PAGE_SIZE + 1,
-    select: {
-      id: true,
-      firstName: true,
-      lastName: true,
-      email: true,
-      redactedAt: true,
-      balance: true,
-      enrolledAt: true,
-      updatedAt: true,
-    },
-  });
-  const more = rows.length > PAGE_SIZE;
-  const page = rows.slice(0, PAGE_SIZE);
-  if (backwards) page.reverse();
-  const cursorOf = (row: (typeof rows)[number]) =>
-    encodeCursor({
-      v: column === "balance" ? row.balance : (column === "enrolledAt" ? row.enrolledAt : row.updatedAt).toISOString(),
-      id: row.id,
-    });
-  const first = page[0];
-  const last = page[page.length - 1];
-  return {
-    members: page.map((row) => ({
-      id: row.id,
-      name: row.redactedAt ? null : [row.firstName, row.lastName].filter(Boolean).join(" ") || null,
-      email: row.redactedAt ? null : row.email,
-      erased: row.redactedAt !== null,
-      balance: row.balance,
-      enrolledAt: row.enrolledAt.toISOString(),
-      lastActivityAt: row.updatedAt.toISOString(),
-    })),
-    // Backwards: there is a newer page if more rows were found; there is always the page we came from.
-    previousCursor: first && (backwards ? more : Boolean(cursor)) ? cursorOf(first) : null,
-    nextCursor: last && (backwards ? true : more) ? cursorOf(last) : null,
-  };
-}
+// The list (search, filters, sort, keyset pages) is in members-list.server.ts (ADR 017).
 
 // ---------------------------------------------------------------------------------------------
 // one member
@@ -186,6 +52,8 @@ export interface MemberDetail {
   customerGid: string;
   balance: number;
   enrolledAt: string;
+  /** When staff excluded the member from the program (earns nothing while set), or null. */
+  excludedAt: string | null;
   currencyCode: string;
   history: LedgerItem[];
   historyNextCursor: string | null;
@@ -226,6 +94,7 @@ export async function memberDetail(
     customerGid: member.customerGid,
     balance: member.balance,
     enrolledAt: member.enrolledAt.toISOString(),
+    excludedAt: member.excludedAt?.toISOString() ?? null,
     currencyCode: shop.currencyCode,
     history: page.map((entry) => ({
       id: entry.id,
@@ -370,4 +239,49 @@ export async function cancelMemberReward(
     });
   }
   return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// exclude from the program (and re-include)
+
+export const ExcludeInput = z.object({
+  reason: z.string().trim().max(200, "At most 200 characters").default(""),
+});
+
+export type ExcludeOutcome = { ok: true; excluded: boolean; changed: boolean } | { ok: false; reason: "not_found" };
+
+/**
+ * Staff exclude a member from the program (Member.excludedAt: orders earn nothing while it is set —
+ * orders.server.ts checks it) or include them again. The balance and history stay as they are; the
+ * change and its reason are in the audit log, in the same transaction. Repeating it changes nothing.
+ */
+export async function setMemberExcluded(
+  shopDomain: string,
+  memberId: string,
+  exclude: boolean,
+  reason: string,
+  staffId: string | null,
+  now = new Date(),
+): Promise<ExcludeOutcome> {
+  const shop = await ensureShop(shopDomain);
+  return db.$transaction(async (tx) => {
+    const member = await tx.member.findFirst({ where: { id: memberId, shopId: shop.id }, select: { id: true, excludedAt: true } });
+    if (!member) return { ok: false as const, reason: "not_found" as const };
+    // Conditional update: of two concurrent clicks only one changes the row (and writes the audit entry).
+    const { count } = await tx.member.updateMany({
+      where: { id: member.id, excludedAt: exclude ? null : { not: null } },
+      data: { excludedAt: exclude ? now : null },
+    });
+    if (count === 0) return { ok: true as const, excluded: exclude, changed: false };
+    await writeAudit(tx, {
+      shopId: shop.id,
+      staffId,
+      action: exclude ? "member.exclude" : "member.include",
+      subjectType: "member",
+      subjectId: member.id,
+      before: { excludedAt: member.excludedAt?.toISOString() ?? null },
+      after: { excludedAt: exclude ? now.toISOString() : null, ...(reason ? { reason } : {}) },
+    });
+    return { ok: true as const, excluded: exclude, changed: true };
+  });
 }
