@@ -18,14 +18,12 @@ import { useState } from "react";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { tiersStrings } from "~/i18n/features/tiers";
+import { DEFAULT_LADDER, type TierForm, type TierSettingsView } from "~/loyalty/tier-form";
 import {
-  DEFAULT_LADDER,
   saveTierSettings,
   TierSettingsInput,
   tiersPage,
   type SaveTiersResult,
-  type TierForm,
-  type TierSettingsView,
 } from "~/loyalty/services/tiers-admin.server";
 import { authenticate } from "~/shopify.server";
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import db from "~/db.server";
 import { businessDay, type LocalDate } from "~/loyalty/schedule";
 import { runOnce } from "~/loyalty/ledger.server";
-import { type QUALIFICATION_PERIODS, type THRESHOLD_KINDS, TierLadderSchema, type TierInput, type TierLadder } from "~/loyalty/tiers";
+import { TierLadderSchema, type TierInput, type TierLadder } from "~/loyalty/tiers";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
@@ -24,47 +24,9 @@ import {
   type TierHistoryItem,
 } from "./tiers.server";
 
-/** One tier as the form edits it (all strings/booleans, like the page state). */
-export interface TierForm {
-  handle: string;
-  name: string;
-  thresholdKind: (typeof THRESHOLD_KINDS)[number];
-  thresholdValue: string;
-  qualificationPeriod: (typeof QUALIFICATION_PERIODS)[number];
-  earnMultiplier: string;
-  entryRewardKind: "none" | "points" | "reward";
-  entryRewardPoints: string;
-  entryRewardId: string;
-  perks: string;
-  hidden: boolean;
-}
+import { DEFAULT_LADDER, type TierForm, type TierSettingsView } from "~/loyalty/tier-form";
 
-export interface TierSettingsView {
-  tiersEnabled: boolean;
-  tierDowngrade: "to_qualifying" | "one_level";
-  tierGraceDays: string;
-  tierRefundsDemote: boolean;
-  tiers: TierForm[];
-}
-
-/** The ladder a shop starts from when it has none. */
-export const DEFAULT_LADDER: TierForm[] = [
-  ["bronze", "Bronze", "0", "1"],
-  ["silver", "Silver", "500", "1.25"],
-  ["gold", "Gold", "1500", "1.5"],
-].map(([handle, name, thresholdValue, earnMultiplier]) => ({
-  handle: handle ?? "",
-  name: name ?? "",
-  thresholdKind: "points_earned",
-  thresholdValue: thresholdValue ?? "0",
-  qualificationPeriod: "calendar_year",
-  earnMultiplier: earnMultiplier ?? "1",
-  entryRewardKind: "none",
-  entryRewardPoints: "",
-  entryRewardId: "",
-  perks: "",
-  hidden: false,
-}));
+export { DEFAULT_LADDER, type TierForm, type TierSettingsView };
 
 const FormBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
 
