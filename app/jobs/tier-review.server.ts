@@ -4,7 +4,7 @@
  *
  * Only members with something due are read: `tierReviewOn ≤ day` (their period ended) or
  * `tierPendingOn ≤ day` (a downgrade waited out its grace days), each through its own index, in
- * keyset batches by member id. A batch reads its members' progress with two queries for the whole
+ * batches ordered by member id that drain the due set. A batch reads its members' progress with two queries for the whole
  * batch (tiers.server.ts progressOfMembers) and writes in one transaction:
  *
  * - period ended: evaluateRetention with the progress of the period that ended → keep the tier
@@ -58,11 +58,16 @@ type Plan =
 
 const due = (date: string | null, day: LocalDate) => date !== null && compareLocalDates(date, day) <= 0;
 
-async function dueMembers(shopId: string, day: LocalDate, cursor: string | null, take: number) {
-  const after = cursor ? { id: { gt: cursor } } : {};
+/**
+ * The next due members: each condition through its own index (no ORDER BY id or `id > cursor`, which
+ * would make SQLite walk the primary key of every member instead). Every member a batch processes
+ * leaves the due set in the batch's transaction, so the set drains and the next batch reads the next
+ * ones; the cursor is only reported (the JobRun records where the run got to).
+ */
+async function dueMembers(shopId: string, day: LocalDate, take: number) {
   const [reviews, pendings] = await Promise.all([
-    db.member.findMany({ where: { shopId, tierReviewOn: { lte: day }, ...after }, orderBy: { id: "asc" }, take, select: MEMBER_SELECT }),
-    db.member.findMany({ where: { shopId, tierPendingOn: { lte: day }, ...after }, orderBy: { id: "asc" }, take, select: MEMBER_SELECT }),
+    db.member.findMany({ where: { shopId, tierReviewOn: { lte: day } }, take, select: MEMBER_SELECT }),
+    db.member.findMany({ where: { shopId, tierPendingOn: { lte: day } }, take, select: MEMBER_SELECT }),
   ]);
   const byId = new Map<string, DueMember>();
   for (const member of [...reviews, ...pendings]) byId.set(member.id, member);
@@ -71,6 +76,9 @@ async function dueMembers(shopId: string, day: LocalDate, cursor: string | null,
   const more = reviews.length === take || pendings.length === take || merged.length > take;
   return { members, more };
 }
+
+/** A day the member is still due on would make the drain loop forever: never write one. */
+const after = (date: string | null, day: LocalDate) => (date !== null && compareLocalDates(date, day) <= 0 ? null : date);
 
 async function plan(
   context: ShopJobContext,
@@ -132,7 +140,8 @@ async function plan(
     } else if (due(reviewOn, day)) {
       reviewOn = nextReviewOn(ladder, tier.handle, since, day);
     }
-    return { kind: "update", member, reviewOn, pendingHandle, pendingOn };
+    const pendingDay = after(pendingOn, day);
+    return { kind: "update", member, reviewOn: after(reviewOn, day), pendingHandle: pendingDay ? pendingHandle : null, pendingOn: pendingDay };
   });
 }
 
@@ -183,13 +192,13 @@ async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[])
   return written;
 }
 
-export async function runTierReviewBatch(context: ShopJobContext, cursor: string | null, batchSize: number): Promise<BatchResult> {
+export async function runTierReviewBatch(context: ShopJobContext, _cursor: string | null, batchSize: number): Promise<BatchResult> {
   const shop = await db.shop.findUnique({ where: { id: context.shop.id }, select: TIER_SHOP_SELECT });
   if (!shop?.tiersEnabled) return { processed: 0, written: 0, nextCursor: null };
   const ladder = await loadLadder(shop.id);
   if (ladder.length === 0) return { processed: 0, written: 0, nextCursor: null };
   for (let attempt = 1; ; attempt += 1) {
-    const { members, more } = await dueMembers(shop.id, context.day, cursor, batchSize);
+    const { members, more } = await dueMembers(shop.id, context.day, batchSize);
     if (members.length === 0) return { processed: 0, written: 0, nextCursor: null };
     try {
       const written = await write(context, ladder, await plan(context, shop, ladder, members));
