@@ -18,6 +18,7 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
+import { birthdaysStrings } from "~/i18n/features/birthdays";
 import { MemberReferralsCard } from "~/components/member-referrals-card";
 import { MemberExclusionCard } from "~/components/member-exclusion-card";
 import { MemberTierCard } from "~/components/member-tier-card";
@@ -106,6 +107,7 @@ const newRequestId = () => crypto.randomUUID();
 export default function MemberPage() {
   const member = useLoaderData<typeof loader>();
   const { t, locale } = useAdminStrings();
+  const birthdayT = birthdaysStrings.strings(locale);
   const shopify = useAppBridge();
   const revalidator = useRevalidator();
   const [searchParams, setSearchParams] = useSearchParams();
@@ -157,6 +159,18 @@ export default function MemberPage() {
                 <Text as="p" tone="subdued">
                   {format(mt.joined, { date: new Date(member.enrolledAt).toLocaleDateString(locale) })}
                 </Text>
+                {member.birthday ? (
+                  <Text as="p" tone="subdued" id="member-birthday">
+                    {format(birthdayT.memberBirthday, {
+                      date: new Date(Date.UTC(member.birthday.year ?? 2000, member.birthday.month - 1, member.birthday.day)).toLocaleDateString(locale, {
+                        month: "long",
+                        day: "numeric",
+                        ...(member.birthday.year ? { year: "numeric" } : {}),
+                        timeZone: "UTC",
+                      }),
+                    })}
+                  </Text>
+                ) : null}
               </BlockStack>
             </Card>
             <Card padding="0">

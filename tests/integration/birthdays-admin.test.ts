@@ -8,6 +8,7 @@ import db from "~/db.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
 import { action as birthdaysAction, loader as birthdaysLoader } from "~/routes/app.birthdays";
 import { action as earnAction, loader as earnLoader } from "~/routes/app.earn";
+import { loader as memberLoader } from "~/routes/app.members.$memberId";
 import { installShop } from "../support/app";
 import { adminAction, adminLoader } from "../support/admin-route";
 import { resetDatabase } from "../support/database";
@@ -121,5 +122,15 @@ describe("Ways to earn page", () => {
     expect(rotated.body.view.integrationSecret).not.toBe(secret);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP_B } })).integrationSecret).toBeNull();
     expect(await db.auditLog.count({ where: { action: "integration_secret.rotate" } })).toBe(2);
+  });
+});
+
+describe("Member page", () => {
+  it("shows the member's birthday (for the token's shop only)", async () => {
+    const shopA = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const member = await db.member.create({ data: { shopId: shopA.id, customerGid: "gid://shopify/Customer/901", birthdayMonth: 7, birthdayDay: 19, birthdayYear: null } });
+    const page = await adminLoader(memberLoader, `/app/members/${member.id}`, SHOP_A, { params: { memberId: member.id } });
+    expect(page.body.birthday).toEqual({ month: 7, day: 19, year: null });
+    expect((await adminLoader(memberLoader, `/app/members/${member.id}`, SHOP_B, { params: { memberId: member.id } })).status).toBe(404);
   });
 });

@@ -34,6 +34,7 @@ const en = {
   changesHeading: "Recent changes",
   changesEmpty: "No changes yet.",
   changeLine: "{when} by {who}",
+  memberBirthday: "Birthday: {date}",
 };
 
 const ko: typeof en = {
@@ -70,6 +71,7 @@ const ko: typeof en = {
   changesHeading: "최근 변경",
   changesEmpty: "아직 변경 사항이 없습니다.",
   changeLine: "{when} · {who}",
+  memberBirthday: "생일: {date}",
 };
 
 export const birthdaysStrings = featureStrings({ en, ko });

@@ -54,6 +54,8 @@ export interface MemberDetail {
   enrolledAt: string;
   /** When staff excluded the member from the program (earns nothing while set), or null. */
   excludedAt: string | null;
+  /** The birthday the member gave (year optional), null when none or erased. */
+  birthday: { month: number; day: number; year: number | null } | null;
   currencyCode: string;
   history: LedgerItem[];
   historyNextCursor: string | null;
@@ -95,6 +97,7 @@ export async function memberDetail(
     balance: member.balance,
     enrolledAt: member.enrolledAt.toISOString(),
     excludedAt: member.excludedAt?.toISOString() ?? null,
+    birthday: member.birthdayMonth !== null && member.birthdayDay !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null,
     currencyCode: shop.currencyCode,
     history: page.map((entry) => ({
       id: entry.id,
