@@ -58,6 +58,29 @@ export interface ProgramInfo {
   referrals?: true;
   /** Present (true) when birthday rewards are on: the widget offers the birthday form (GET/POST birthday). */
   birthdays?: true;
+  /** The visible VIP tier ladder, base first (hidden tiers never appear); absent while tiers are off. */
+  tiers?: StorefrontTier[];
+}
+
+export interface StorefrontTier {
+  handle: string;
+  name: string;
+  perks: string;
+  /** Points multiplier on orders, decimal text ("1.5"). */
+  multiplier: string;
+  /** What qualifies: points_earned | amount_spent | orders_count, with the threshold (an amount in shop currency for amount_spent). */
+  kind: string;
+  threshold: string;
+}
+
+/** The member's tier and what is left to reach the next visible one ("spend $40 more to reach Gold"). */
+export interface MemberTier {
+  handle: string;
+  name: string;
+  perks: string;
+  multiplier: string;
+  /** Null at the top of the visible ladder. `remaining`/`threshold`/`current` are decimal text in `kind`'s unit. */
+  next: { handle: string; name: string; kind: string; remaining: string; threshold: string; current: string } | null;
 }
 
 export interface RunningCampaign {
@@ -102,6 +125,8 @@ export type MemberResponse =
       program: ProgramInfo;
       /** "X points expire on <date>": the soonest expiry (shop-local yyyy-mm-dd), null when nothing expires. */
       expiry: ExpiryNotice | null;
+      /** The member's VIP tier and progress, null before their first tier; absent while tiers are off. */
+      tier?: MemberTier | null;
       /** The member's birthday (year optional), null when not given; absent while birthdays are off. */
       birthday?: { month: number; day: number; year: number | null } | null;
     };

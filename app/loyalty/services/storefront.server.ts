@@ -11,6 +11,7 @@ import { runningCampaignsFor } from "./campaigns.server";
 import { memberExpiry, SHOP_EXPIRY_SELECT } from "./expiry.server";
 import { actionsDoneBy, activeActionsOf, type EarnActionRow } from "./earn-actions.server";
 import { customerGidOf, unusedCodesOf } from "./redemptions.server";
+import { storefrontLadder, storefrontMemberTier } from "./tiers.server";
 
 export type { HistoryItem } from "~/loyalty/storefront-contract";
 
@@ -46,11 +47,14 @@ interface ProgramShop {
   birthdayEnabled: boolean;
   birthdayRewardPoints: number | null;
   birthdayRewardId: string | null;
+  tiersEnabled: boolean;
 }
 
 /** What programInfo reads of the shop (both callers select it). */
 const PROGRAM_SHOP_SELECT = {
   id: true,
+  tiersEnabled: true,
+  ianaTimezone: true,
   currencyCode: true,
   programEnabled: true,
   earnRate: true,
@@ -127,6 +131,7 @@ async function programInfo(shop: ProgramShop | null, balance: number | null): Pr
     rewards,
     ...(referralsOn(shop) ? { referrals: true as const } : {}),
     ...(birthdaysOn(shop) ? { birthdays: true as const } : {}),
+    ...(shop.programEnabled && shop.tiersEnabled ? { tiers: await storefrontLadder(shop.id) } : {}),
   };
 }
 
@@ -222,6 +227,7 @@ export async function memberView(
     codes: await unusedCodesOf(shop.id, member.id),
     program: await withActionsDone(await withCampaigns(await programInfo(shop, member.balance), shop, member), shop.id, member),
     expiry: await memberExpiry(shop, member.id),
+    ...(shop.programEnabled && shop.tiersEnabled ? { tier: await storefrontMemberTier(shop, member.id) } : {}),
     ...(birthdaysOn(shop)
       ? { birthday: member.birthdayMonth !== null && member.birthdayDay !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null }
       : {}),

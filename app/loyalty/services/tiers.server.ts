@@ -31,6 +31,7 @@ import {
   type TierLadder,
   type TierProgress,
 } from "~/loyalty/tiers";
+import type { MemberTier, StorefrontTier } from "~/loyalty/storefront-contract";
 import { GRANT_PREFIX, grantRewardCode } from "./redemptions.server";
 import { queueTierSync } from "./shopify-outbox.server";
 
@@ -576,5 +577,45 @@ export async function tierSyncOf(
       ordersCount: view.progress.ordersCount,
       next: view.next,
     },
+  };
+}
+
+/** The visible ladder as the storefront shows it (hidden tiers never). */
+export async function storefrontLadder(shopId: string): Promise<StorefrontTier[]> {
+  const ladder = await loadLadder(shopId);
+  return ladder
+    .filter((tier) => !tier.hidden)
+    .map((tier) => ({
+      handle: tier.handle,
+      name: tier.name,
+      perks: tier.perks,
+      multiplier: tier.earnMultiplier,
+      kind: tier.thresholdKind,
+      threshold: tier.thresholdValue,
+    }));
+}
+
+/** GET member's `tier`: the member's own tier (even a hidden one: it is theirs) and progress to the next visible tier. */
+export async function storefrontMemberTier(
+  shop: { id: string; ianaTimezone: string; tiersEnabled: boolean },
+  memberId: string,
+  now: Date = new Date(),
+): Promise<MemberTier | null> {
+  const member = await db.member.findFirst({
+    where: { id: memberId, shopId: shop.id },
+    select: { id: true, customerGid: true, tierHandle: true, tierSince: true, tierReviewOn: true, tierPendingHandle: true, tierPendingOn: true },
+  });
+  if (!member) return null;
+  const view = await memberTierView(shop, member, await loadLadder(shop.id), now);
+  if (!view.tier) return null;
+  const next = view.next;
+  return {
+    handle: view.tier.handle,
+    name: view.tier.name,
+    perks: view.tier.perks,
+    multiplier: view.tier.multiplier,
+    next: next
+      ? { handle: next.tier, name: next.name, kind: next.kind, remaining: next.remaining, threshold: next.threshold, current: next.current }
+      : null,
   };
 }
