@@ -24,7 +24,7 @@ export function SegmentCounts({ counts }: { counts: Record<Segment, number> }) {
                 {t.segments[segment].title}
               </Text>
               <Link url={`/app/members?segment=${segment}`} removeUnderline>
-                <Text as="span" variant="headingLg" data-testid={`dashboard-segment-${segment}`}>
+                <Text as="span" variant="headingLg">
                   {numbers.format(counts[segment])}
                 </Text>
               </Link>

@@ -93,10 +93,12 @@ function JobRow({ initial }: { initial: ImportProgress }) {
         <Badge tone={tone}>{t.statuses[job.status as keyof typeof t.statuses] ?? job.status}</Badge>
       </InlineStack>
       <ProgressBar progress={job.totalRows ? Math.round((job.processedRows / job.totalRows) * 100) : 0} size="small" tone={job.status === "failed" ? "critical" : "primary"} />
-      <Text as="p" tone="subdued" data-testid="import-progress">
-        {format(t.progress, { processed: numbers.format(job.processedRows), total: numbers.format(job.totalRows) })} —{" "}
-        {format(t.summary, { imported: numbers.format(job.importedRows), unchanged: numbers.format(job.unchangedRows), errors: numbers.format(job.errorRows) })}
-      </Text>
+      <div data-testid="import-progress">
+        <Text as="p" tone="subdued">
+          {format(t.progress, { processed: numbers.format(job.processedRows), total: numbers.format(job.totalRows) })} —{" "}
+          {format(t.summary, { imported: numbers.format(job.importedRows), unchanged: numbers.format(job.unchangedRows), errors: numbers.format(job.errorRows) })}
+        </Text>
+      </div>
       {job.error ? (
         <Text as="p" tone="critical">
           {job.error}

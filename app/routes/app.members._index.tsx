@@ -273,7 +273,7 @@ export default function MembersPage() {
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {numbers.format(member.balance)}
+                    <span data-testid="member-balance">{numbers.format(member.balance)}</span>
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{date(member.enrolledAt)}</IndexTable.Cell>

@@ -118,7 +118,7 @@ export default function SegmentsPage() {
                         <Text as="h3" variant="headingSm">
                           {t.segments[segment].title}
                         </Text>
-                        <Text as="p" variant="headingLg" data-testid={`segment-count-${segment}`}>
+                        <Text as="p" variant="headingLg">
                           {numbers.format(counts[segment])}
                         </Text>
                         <Text as="p" tone="subdued">
