@@ -140,8 +140,14 @@ function releasingOnEnd(transaction: Transaction, release: () => void): Transact
   };
 }
 
+declare global {
+  // Kept with `keepsakePrisma` (below): a module graph loaded again in the same process (Vite reloads, a second
+  // test file in one fork) reuses that client, so it must find the adapter the client was connected through.
+  var keepsakeConnectedAdapters: WeakMap<PrismaClient, { current: SqlDriverAdapter | null }> | undefined;
+}
+
 /** The adapter each client is connected through, for `directQuery` (set when Prisma connects). */
-const connectedAdapters = new WeakMap<PrismaClient, { current: SqlDriverAdapter | null }>();
+const connectedAdapters = (globalThis.keepsakeConnectedAdapters ??= new WeakMap<PrismaClient, { current: SqlDriverAdapter | null }>());
 
 function sqliteAdapterFactory(databaseUrl: string, connected: { current: SqlDriverAdapter | null }) {
   const factory = new PrismaBetterSQLite3({ url: databaseUrl });
