@@ -5,12 +5,11 @@
  * link with a copy button. The real theme app extension is rendered by the fixture storefront, whose app
  * proxy signs each request like Shopify (X-Forwarded-For included) and calls the real route modules.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import db from "~/db.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
 import { ensureReferralCode } from "~/loyalty/services/referrals.server";
@@ -21,6 +20,7 @@ import { resetDatabase } from "../support/database";
 import { createAdminApiStandIn, installAdminApiFetch, type AdminApiFetchHandle, type AdminApiStandIn } from "../support/shopify/admin-graphql";
 import { signedAppProxyRequest } from "../support/shopify/app-proxy";
 import { customerPayload } from "../support/shopify/payloads";
+import { openStorefrontPage, seriousAxeViolations } from "../support/storefront/browser";
 import { forwardInProcess } from "../support/storefront/forward-in-process";
 import { FIXTURE_PRODUCT, FIXTURE_SHOP } from "../../scripts/storefront/fixtures";
 import { startStorefront, type Storefront } from "../../scripts/storefront/server";
@@ -30,7 +30,6 @@ import type { MemberResponse } from "~/loyalty/storefront-contract";
 const SHOP = FIXTURE_SHOP.domain;
 const APP_URL = "https://keepsake.test";
 const PRODUCT_PATH = `/products/${FIXTURE_PRODUCT.handle}`;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 requireChromium();
 
@@ -47,29 +46,7 @@ async function memberJson(customerId: string): Promise<MemberResponse> {
   return (await response.json()) as MemberResponse;
 }
 
-async function openPage(urlPath: string, customer: FixtureCustomer | null): Promise<{ page: Page; errors: string[] }> {
-  storefront.logIn(customer?.id ?? null);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
-  });
-  await page.goto(`${storefront.url}${urlPath}`);
-  return { page, errors };
-}
-
-async function seriousAxeViolations(page: Page, selector = "#keepsake-panel") {
-  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate(async (scope) => {
-    const axe = (window as unknown as { axe: { run: (context: string, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    return axe.run(scope, { resultTypes: ["violations"] });
-  }, selector);
-  return result.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
-}
+const openPage = (urlPath: string, customer: FixtureCustomer | null) => openStorefrontPage(context, storefront, urlPath, customer);
 
 describe("referral claim in the storefront widget (Chromium)", () => {
   beforeAll(async () => {
