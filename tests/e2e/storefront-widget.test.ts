@@ -521,4 +521,40 @@ describe("storefront widget (theme app extension) in Chromium", () => {
       await db.shop.update({ where: { id: shop.id }, data: { expiryMode: "off", expiryEnabledOn: null } });
     }
   });
+
+  it("VIP tier: the panel shows the member's tier, perks and what is left to the next tier, in the shopper's language", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const customerGid = `gid://shopify/Customer/${grace.id}`;
+    await db.tier.createMany({
+      data: [
+        { shopId: shop.id, handle: "bronze", name: "Bronze", position: 0, thresholdKind: "points_earned", thresholdValue: "0", qualificationPeriod: "lifetime", perks: "Members-only sales" },
+        { shopId: shop.id, handle: "gold", name: "Gold", position: 1, thresholdKind: "points_earned", thresholdValue: "1000000", qualificationPeriod: "lifetime" },
+      ],
+    });
+    await db.shop.update({ where: { id: shop.id }, data: { tiersEnabled: true } });
+    await db.member.updateMany({ where: { shopId: shop.id, customerGid }, data: { tierHandle: "bronze", tierSince: "2026-01-01" } });
+    try {
+      const view = await memberJson(grace.id);
+      if (!view.enrolled || !view.tier?.next) throw new Error("the member response has no tier progress");
+      const english = await openPage(PRODUCT_PATH, grace);
+      const dialog = await openPanel(english.page);
+      const tier = dialog.locator('[data-keepsake-tier="bronze"]');
+      await expect(tier.textContent()).resolves.toContain("Bronze member");
+      await expect(tier.textContent()).resolves.toContain("Members-only sales");
+      await expect(dialog.locator("[data-keepsake-tier-progress]").textContent()).resolves.toMatch(/^Earn [\d,]+ points more to reach Gold$/);
+      expect(await seriousAxeViolations(english.page)).toEqual([]);
+      expect(english.errors).toEqual([]);
+      await english.page.close();
+
+      const japanese = await openPage(`/ja${PRODUCT_PATH}`, grace);
+      const panel = await openPanel(japanese.page);
+      await expect(panel.locator("[data-keepsake-tier-progress]").textContent()).resolves.toMatch(/^あと.+でGold$/);
+      expect(japanese.errors).toEqual([]);
+      await japanese.page.close();
+    } finally {
+      await db.member.updateMany({ where: { shopId: shop.id, customerGid }, data: { tierHandle: null, tierSince: null } });
+      await db.shop.update({ where: { id: shop.id }, data: { tiersEnabled: false } });
+      await db.tier.deleteMany({ where: { shopId: shop.id } });
+    }
+  });
 });

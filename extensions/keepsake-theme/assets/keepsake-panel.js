@@ -770,6 +770,24 @@
     ]);
   }
 
+  /** The member's VIP tier and what is left to the next one (GET member `tier`, absent while tiers are off). */
+  function tierView(tier) {
+    if (!tier) return null;
+    var next = tier.next;
+    var progress = !next
+      ? strings.tier_top
+      : next.kind === "amount_spent"
+        ? fill(strings.tier_next_amount, { amount: money(next.remaining), tier: next.name })
+        : next.kind === "orders_count"
+          ? fill(strings.tier_next_orders, { count: number(Number(next.remaining)), tier: next.name })
+          : fill(strings.tier_next_points, { points: points(Number(next.remaining)), tier: next.name });
+    return h("div", { class: "ks-tier", "data-keepsake-tier": tier.handle }, [
+      h("p", { class: "ks-tier__name", text: fill(strings.tier, { tier: tier.name }) }),
+      tier.perks ? h("p", { class: "ks-muted", text: tier.perks }) : null,
+      h("p", { class: "ks-muted", "data-keepsake-tier-progress": true, text: progress }),
+    ]);
+  }
+
   function guestView(data) {
     var program = data && data.program;
     var children = [];
@@ -794,7 +812,7 @@
   }
 
   function memberView(data) {
-    var children = [balanceView(data.balance, data.expiry), noticeView(), rewardsSection(data.program, data)];
+    var children = [balanceView(data.balance, data.expiry), tierView(data.tier), noticeView(), rewardsSection(data.program, data)];
     if (data.codes && data.codes.length) {
       children.push(section("ks-codes-title", strings.codes_title, [h("ul", { class: "ks-list" }, data.codes.map(codeItem))]));
     }
