@@ -10,6 +10,7 @@ import { dailyStatsJob } from "./daily-stats.server";
 import { expiryRemindersJob } from "./expiry-reminders.server";
 import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
+import { segmentRefreshJob } from "./segment-refresh.server";
 import { tierReviewJob } from "./tier-review.server";
 
 export const dailyJobs: readonly ShopJob[] = [
@@ -18,6 +19,8 @@ export const dailyJobs: readonly ShopJob[] = [
   expiryRemindersJob,
   tierReviewJob,
   birthdayRewardsJob,
+  // After the day's earnings, expiries and rewards: segments from the latest activity (ADR 017).
+  segmentRefreshJob,
   // Last: yesterday's figures include the day's expiries and rewards (docs/decisions/018).
   dailyStatsJob,
 ];

@@ -57,60 +57,74 @@ function safeMicros(amount: string | null): Micros {
 
 /** Recomputes every member's segment of a shop; answers how many members changed segment. */
 export async function refreshSegments(shopId: string, now = new Date()): Promise<{ members: number; changed: number }> {
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { segmentRules: true } });
-  const rules = readSegmentRules(shop.segmentRules);
-  const since = windowStart(rules, now);
   let after: string | null = null;
   let members = 0;
   let changed = 0;
-  for (;;) {
-    const batch: { id: string; customerGid: string; enrolledAt: Date; lastActivityAt: Date | null; segment: string | null }[] =
-      await db.member.findMany({
-        where: { shopId, ...(after ? { id: { gt: after } } : {}) },
-        orderBy: { id: "asc" },
-        take: BATCH,
-        select: { id: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true },
-      });
-    if (batch.length === 0) break;
-    const orders = await db.orderRecord.findMany({
-      where: { shopId, customerGid: { in: batch.map((m) => m.customerGid) }, paidAt: { not: null }, cancelledAt: null },
-      select: { customerGid: true, paidAt: true, eligibleAmount: true, refundedAmount: true },
-    });
-    const facts = new Map<string, { last: Date | null; count: number; spent: Micros }>();
-    for (const order of orders) {
-      const key = order.customerGid ?? "";
-      const fact = facts.get(key) ?? { last: null, count: 0, spent: 0n };
-      const paidAt = order.paidAt!;
-      if (!fact.last || paidAt > fact.last) fact.last = paidAt;
-      if (paidAt >= since) {
-        fact.count += 1;
-        const net = safeMicros(order.eligibleAmount) - safeMicros(order.refundedAmount);
-        fact.spent += net > 0n ? net : 0n;
-      }
-      facts.set(key, fact);
-    }
-    const moves = new Map<Segment, string[]>();
-    for (const member of batch) {
-      const fact = facts.get(member.customerGid);
-      const lastOrder = fact?.last ?? null;
-      const lastActiveAt =
-        lastOrder && member.lastActivityAt ? (lastOrder > member.lastActivityAt ? lastOrder : member.lastActivityAt) : (lastOrder ?? member.lastActivityAt);
-      const segment = segmentOf(
-        { enrolledAt: member.enrolledAt, lastActiveAt, ordersInWindow: fact?.count ?? 0, spentInWindow: fact?.spent ?? 0n },
-        rules,
-        now,
-      );
-      if (segment !== member.segment) moves.set(segment, [...(moves.get(segment) ?? []), member.id]);
-    }
-    for (const [segment, ids] of moves) {
-      await db.member.updateMany({ where: { shopId, id: { in: ids } }, data: { segment } });
-      changed += ids.length;
-    }
-    members += batch.length;
-    after = batch[batch.length - 1]!.id;
-    if (batch.length < BATCH) break;
-  }
+  do {
+    const batch = await refreshSegmentBatch(shopId, now, after, BATCH);
+    members += batch.processed;
+    changed += batch.changed;
+    after = batch.nextCursor;
+  } while (after);
   return { members, changed };
+}
+
+/**
+ * One keyset batch (members after `after` by id): recompute, write the changed ones. The daily job
+ * (app/jobs/segment-refresh.server.ts) runs these under the scheduler's lease, resumable by cursor.
+ */
+export async function refreshSegmentBatch(
+  shopId: string,
+  now: Date,
+  after: string | null,
+  batchSize: number,
+): Promise<{ processed: number; changed: number; nextCursor: string | null }> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { segmentRules: true } });
+  const rules = readSegmentRules(shop.segmentRules);
+  const since = windowStart(rules, now);
+  const batch: { id: string; customerGid: string; enrolledAt: Date; lastActivityAt: Date | null; segment: string | null }[] = await db.member.findMany({
+    where: { shopId, ...(after ? { id: { gt: after } } : {}) },
+    orderBy: { id: "asc" },
+    take: batchSize,
+    select: { id: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true },
+  });
+  if (batch.length === 0) return { processed: 0, changed: 0, nextCursor: null };
+  const orders = await db.orderRecord.findMany({
+    where: { shopId, customerGid: { in: batch.map((m) => m.customerGid) }, paidAt: { not: null }, cancelledAt: null },
+    select: { customerGid: true, paidAt: true, eligibleAmount: true, refundedAmount: true },
+  });
+  const facts = new Map<string, { last: Date | null; count: number; spent: Micros }>();
+  for (const order of orders) {
+    const key = order.customerGid ?? "";
+    const fact = facts.get(key) ?? { last: null, count: 0, spent: 0n };
+    const paidAt = order.paidAt!;
+    if (!fact.last || paidAt > fact.last) fact.last = paidAt;
+    if (paidAt >= since) {
+      fact.count += 1;
+      const net = safeMicros(order.eligibleAmount) - safeMicros(order.refundedAmount);
+      fact.spent += net > 0n ? net : 0n;
+    }
+    facts.set(key, fact);
+  }
+  const moves = new Map<Segment, string[]>();
+  for (const member of batch) {
+    const fact = facts.get(member.customerGid);
+    const lastOrder = fact?.last ?? null;
+    const lastActiveAt =
+      lastOrder && member.lastActivityAt ? (lastOrder > member.lastActivityAt ? lastOrder : member.lastActivityAt) : (lastOrder ?? member.lastActivityAt);
+    const segment = segmentOf(
+      { enrolledAt: member.enrolledAt, lastActiveAt, ordersInWindow: fact?.count ?? 0, spentInWindow: fact?.spent ?? 0n },
+      rules,
+      now,
+    );
+    if (segment !== member.segment) moves.set(segment, [...(moves.get(segment) ?? []), member.id]);
+  }
+  let changed = 0;
+  for (const [segment, ids] of moves) {
+    await db.member.updateMany({ where: { shopId, id: { in: ids } }, data: { segment } });
+    changed += ids.length;
+  }
+  return { processed: batch.length, changed, nextCursor: batch.length < batchSize ? null : batch[batch.length - 1]!.id };
 }
 
 /** Recompute after this request (a large shop takes a while); failures are logged. */
