@@ -6,6 +6,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { segmentRefreshJob } from "~/jobs/segment-refresh.server";
+import { logger } from "~/logger.server";
 import { refreshSegments } from "~/loyalty/services/segments.server";
 import { loader as dashboardLoader } from "~/routes/app._index";
 import { action, loader } from "~/routes/app.segments";
@@ -137,5 +139,28 @@ describe("segments", () => {
     for (const shop of [SHOP_A, SHOP_B]) await refreshSegments((await db.shop.findUniqueOrThrow({ where: { domain: shop } })).id, NOW);
     const dashboard = await adminLoader(dashboardLoader, "/app", SHOP_A);
     expect(dashboard.body.segments).toEqual({ new: 1, active: 0, loyal: 0, at_risk: 1, churned: 0, unassigned: 0 });
+  });
+
+  it("the daily job moves members on as days pass, in resumable batches, and a rerun writes nothing", async () => {
+    for (let i = 0; i < 5; i += 1) await member(SHOP_A, `m${i}`, 20, []);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const run = async (now: Date) => {
+      let cursor: string | null = null;
+      let written = 0;
+      let batches = 0;
+      do {
+        const result = await segmentRefreshJob.runBatch({ db, shop, day: now.toISOString().slice(0, 10), now, log: logger }, cursor, 2);
+        written += result.written;
+        cursor = result.nextCursor;
+        batches += 1;
+      } while (cursor);
+      return { written, batches };
+    };
+    expect(await run(NOW)).toEqual({ written: 5, batches: 3 });
+    expect(Object.values(await segmentsOf(SHOP_A))).toEqual(Array(5).fill("new"));
+    expect((await run(NOW)).written).toBe(0);
+    const later = new Date(NOW.getTime() + 15 * 86_400_000); // enrolled 35 days ago by then
+    expect((await run(later)).written).toBe(5);
+    expect(Object.values(await segmentsOf(SHOP_A))).toEqual(Array(5).fill("active"));
   });
 });
