@@ -133,7 +133,7 @@ export default function MembersPage() {
           onChange={(selected) => go({ segment: selected[0] ?? null })}
         />
       ),
-      shortcut: true,
+      pinned: true,
     },
     {
       key: "tier",
@@ -147,7 +147,7 @@ export default function MembersPage() {
           onChange={(selected) => go({ tier: selected[0] ?? null })}
         />
       ),
-      shortcut: true,
+      pinned: true,
     },
     { key: "points", label: f.filters.points, filter: range(["pointsMin", "pointsMax"], [f.filters.pointsMin, f.filters.pointsMax], "number") },
     { key: "activity", label: f.filters.activity, filter: range(["activeFrom", "activeTo"], [f.filters.from, f.filters.to], "date") },
