@@ -40,7 +40,15 @@ type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes:
 /** axe-core's serious and critical findings on the frame's whole document, once animations settle. */
 export async function seriousAxeViolationsIn(frame: Frame): Promise<string[]> {
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await frame.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
+  // Settle finite animations (a fade-in measured half-way fails contrast); skeleton shimmers loop forever.
+  await frame.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((animation) => animation.finished),
+    ),
+  );
   if (!(await frame.evaluate(() => "axe" in window))) await frame.addScriptTag({ content: axeSource });
   const result = await frame.evaluate(() =>
     (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResult> } }).axe.run(document, { resultTypes: ["violations"] }),
