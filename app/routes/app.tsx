@@ -13,6 +13,9 @@ import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+/** The frame's document title (axe document-title); the admin shows the TitleBar's. */
+export const meta = () => [{ title: "Keepsake" }];
+
 /**
  * The App Bridge stand-in the offline demo's local "Shopify" (scripts/demo/shopify-stand-in.ts, at
  * SHOPIFY_ADMIN_API_ORIGIN) serves instead of Shopify's CDN script. Demo mode only.
