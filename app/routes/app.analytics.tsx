@@ -19,7 +19,7 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { z } from "zod";
 import { format, type AdminLocale } from "~/i18n/admin";
 import { analyticsStrings } from "~/i18n/features/analytics";
@@ -137,6 +137,36 @@ function useMounted(): boolean {
   return mounted;
 }
 
+const VISUALLY_HIDDEN: CSSProperties = {
+  position: "absolute",
+  width: 1,
+  height: 1,
+  padding: 0,
+  margin: -1,
+  overflow: "hidden",
+  clip: "rect(0 0 0 0)",
+  whiteSpace: "nowrap",
+  border: 0,
+};
+
+/**
+ * The drawn chart, for sighted users only: Polaris Viz's SVG markup has accessibility gaps (roles
+ * without required children, unnamed points), so the drawing is `inert` and a visually hidden table
+ * beside it carries the same figures for assistive technology (docs/decisions/018).
+ */
+function InertChart({ children, testId }: { children: JSX.Element; testId: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.setAttribute("inert", "");
+    ref.current?.setAttribute("aria-hidden", "true");
+  }, []);
+  return (
+    <div ref={ref} style={{ height: 260 }} data-testid={testId}>
+      {children}
+    </div>
+  );
+}
+
 function Charts({ report, t }: { report: AnalyticsReport; t: Strings }) {
   const mounted = useMounted();
   const series = report.series;
@@ -149,23 +179,51 @@ function Charts({ report, t }: { report: AnalyticsReport; t: Strings }) {
     { name: t.charts.members, data: series.map((day) => ({ key: day.day, value: Number(day.memberRevenue) })) },
     { name: t.charts.nonMembers, data: series.map((day) => ({ key: day.day, value: Number(day.otherRevenue) })) },
   ];
-  const chart = (title: string, body: JSX.Element) => (
+  const chart = (testId: string, title: string, body: JSX.Element, columns: { name: string; value: (point: AnalyticsReport["series"][number]) => string }[]) => (
     <Card>
       <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
           {title}
         </Text>
-        <div style={{ height: 260 }} role="img" aria-label={title}>
-          {mounted ? body : <SkeletonBodyText lines={8} />}
-        </div>
+        <InertChart testId={testId}>{mounted ? body : <SkeletonBodyText lines={8} />}</InertChart>
+        <table style={VISUALLY_HIDDEN}>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.charts.day}</th>
+              {columns.map((column) => (
+                <th scope="col" key={column.name}>
+                  {column.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((point) => (
+              <tr key={point.day}>
+                <th scope="row">{point.day}</th>
+                {columns.map((column) => (
+                  <td key={column.name}>{column.value(point)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </BlockStack>
     </Card>
   );
   return (
     <PolarisVizProvider>
       <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-        {chart(t.charts.points, <LineChart data={points} theme="Light" />)}
-        {chart(t.charts.revenue, <BarChart data={revenue} theme="Light" type="stacked" />)}
+        {chart("chart-points", t.charts.points, <LineChart data={points} theme="Light" />, [
+          { name: t.charts.issued, value: (point) => String(point.pointsIssued) },
+          { name: t.charts.redeemed, value: (point) => String(point.pointsRedeemed) },
+          { name: t.charts.expired, value: (point) => String(point.pointsExpired) },
+        ])}
+        {chart("chart-revenue", t.charts.revenue, <BarChart data={revenue} theme="Light" type="stacked" />, [
+          { name: t.charts.members, value: (point) => point.memberRevenue },
+          { name: t.charts.nonMembers, value: (point) => point.otherRevenue },
+        ])}
       </InlineGrid>
     </PolarisVizProvider>
   );

@@ -60,6 +60,7 @@ const en = {
     members: "Members",
     nonMembers: "Non-members",
     loading: "Loading chart",
+    day: "Day",
   },
   topRewards: {
     heading: "Top rewards",
@@ -130,6 +131,7 @@ const ko: typeof en = {
     members: "회원",
     nonMembers: "비회원",
     loading: "차트 불러오는 중",
+    day: "날짜",
   },
   topRewards: {
     heading: "인기 리워드",
