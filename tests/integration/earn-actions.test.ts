@@ -255,3 +255,25 @@ describe("the member response lists every enabled way to earn", () => {
     expect(paused.program.waysToEarn).toEqual([]);
   });
 });
+
+describe("action points count toward VIP tiers", () => {
+  it("promotes the member as soon as an action's points cross a threshold, with the entry reward once", async () => {
+    const { shop, customer, numericId, member } = await setUp();
+    await db.tier.createMany({
+      data: [
+        { shopId: shop.id, handle: "bronze", name: "Bronze", position: 0, thresholdKind: "points_earned", thresholdValue: "0", qualificationPeriod: "lifetime", earnMultiplier: "1" },
+        { shopId: shop.id, handle: "silver", name: "Silver", position: 1, thresholdKind: "points_earned", thresholdValue: "40", qualificationPeriod: "lifetime", earnMultiplier: "1.5", entryRewardPoints: 10 },
+      ],
+    });
+    await db.shop.update({ where: { id: shop.id }, data: { tiersEnabled: true } });
+    expect(await (await proxyAction({ key: "instagram-follow" }, numericId)).json()).toMatchObject({ awarded: true, points: 50 });
+    const after = await db.member.findUniqueOrThrow({ where: { id: member.id } });
+    expect(after.tierHandle).toBe("silver");
+    expect(after.balance).toBe(60);
+    const changes = await db.tierChange.findMany({ where: { memberId: member.id }, orderBy: { createdAt: "asc" } });
+    expect(changes.at(-1)).toMatchObject({ toHandle: "silver", reason: "promotion" });
+    const entries = await entriesOf(SHOP, customer.admin_graphql_api_id);
+    expect(entries.filter((e) => e.kind === "tier_entry_reward").map((e) => e.delta)).toEqual([10]);
+    expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
+  });
+});

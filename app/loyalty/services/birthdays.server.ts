@@ -6,6 +6,7 @@
  */
 import type { Member, Shop } from "@prisma/client";
 import db from "~/db.server";
+import { promoteIfQualified } from "./tiers.server";
 import {
   birthDateValue,
   birthdayGrantKey,
@@ -300,6 +301,8 @@ export async function issueBirthdayReward(
     });
     await notification(tx, { points });
   });
+  // Birthday points count toward VIP tiers: promotion is immediate (ADR 011).
+  if (outcome.applied) await promoteIfQualified(shop.id, member.id, birthdayPointsKey(member.customerGid, year));
   return outcome.applied ? "issued" : "already";
 }
 

@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import type { EarnAction } from "@prisma/client";
 import db from "~/db.server";
+import { promoteIfQualified } from "./tiers.server";
 import {
   EarnActionInput,
   eventActionKey,
@@ -67,6 +68,8 @@ async function award(
       rule: { action: action.key, kind: action.kind, points: action.points, ...extra },
     }),
   );
+  // Points from actions count toward VIP tiers: promotion is immediate (ADR 011).
+  if (outcome.applied) await promoteIfQualified(action.shopId, member.id, idempotencyKey);
   return outcome.applied;
 }
 

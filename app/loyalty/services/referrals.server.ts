@@ -8,6 +8,7 @@
  */
 import type { Referral } from "@prisma/client";
 import db from "~/db.server";
+import { promoteIfQualified } from "./tiers.server";
 import { env } from "~/env.server";
 import { logger } from "~/logger.server";
 import { appendCredit, appendDebit, isUniqueViolation, runOnce } from "~/loyalty/ledger.server";
@@ -386,6 +387,8 @@ export async function attributeReferralOrder(shop: ShopRecord, order: ReferralOr
     });
   });
   log.info({ points }, "referral rewarded");
+  // Referral points count toward VIP tiers: promotion is immediate (ADR 011).
+  if (points > 0) await promoteIfQualified(shop.id, referral.referrerId, referralRewardKey(referral.id));
   await finishReferral(shop, referral.id);
 }
 
