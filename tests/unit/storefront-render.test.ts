@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import type { EntryKind } from "~/loyalty/ledger.server";
 import type { ProgramInfo, StorefrontErrorCode } from "~/loyalty/storefront-contract";
 import { FIXTURE_PRODUCT, FIXTURE_SHOP } from "../../scripts/storefront/fixtures";
 import {
@@ -197,6 +198,35 @@ describe("locales", () => {
       }
     });
   }
+
+  it("labels every kind of ledger entry in the member's activity, in the launcher's strings", () => {
+    // `satisfies` makes tsc fail here when the ledger gains a kind the widget does not label.
+    const kinds = {
+      order_earn: true,
+      refund_reversal: true,
+      cancel_reversal: true,
+      signup_bonus: true,
+      manual_adjustment: true,
+      redemption: true,
+      redemption_restore: true,
+      redemption_cancel: true,
+      tier_entry_reward: true,
+      birthday_reward: true,
+      referral_reward: true,
+      referral_reversal: true,
+      campaign_bonus: true,
+      campaign_bonus_reversal: true,
+      action_award: true,
+      import: true,
+      expiry: true,
+    } satisfies Record<EntryKind, true>;
+    const activity = (storefront.get("en") as { keepsake: { activity: Record<string, string> } }).keepsake.activity;
+    const launcher = readFileSync(path.join(EXTENSION_DIR, "blocks", "launcher.liquid"), "utf8");
+    for (const kind of Object.keys(kinds)) {
+      expect(activity[kind], kind).toBeTruthy();
+      expect(launcher, kind).toContain(`"${kind}": {{ 'keepsake.activity.${kind}' | t | json }}`);
+    }
+  });
 
   it("translates every error code of the storefront contract", () => {
     // `satisfies` makes tsc fail here when the contract gains a code the widget does not translate.
