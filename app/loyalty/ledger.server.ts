@@ -12,7 +12,7 @@
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { addMonths, localDateOf } from "./schedule";
-import { queueBalanceSync } from "./services/shopify-outbox.server";
+import { queueBalanceSync, queueBalanceSyncs } from "./services/shopify-outbox.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -245,7 +245,7 @@ export async function appendDebit(
  * rules — never below zero (the rest is `shortfall`), entries of one member applied in order, the
  * balances fenced on the values read (a concurrent change throws ConcurrentChangeError, and runOnce
  * retries the whole unit), the storefront sync queued per member — in a few statements for the
- * whole set instead of four per entry. Only for debits that are not member activity (expiries):
+ * whole set instead of four per entry (one for all the outbox rows). Only for debits that are not member activity (expiries):
  * they leave the expiry columns alone. A duplicate key aborts the transaction like appendDebit.
  */
 export async function appendDebits(tx: Tx, entries: readonly NewEntry[]): Promise<DebitResult[]> {
@@ -280,9 +280,10 @@ export async function appendDebits(tx: Tx, entries: readonly NewEntry[]): Promis
     const fences = changed.map((member) => Prisma.sql`("id" = ${member.id} AND "balance" = ${member.balance})`);
     const updated = await tx.$executeRaw`UPDATE "Member" SET "balance" = CASE "id" ${Prisma.join(cases, " ")} ELSE "balance" END, "updatedAt" = ${at} WHERE ${Prisma.join(fences, " OR ")}`;
     if (updated !== changed.length) throw new ConcurrentChangeError("balances of a debit batch");
-    for (const member of changed) {
-      await queueBalanceSync(tx, { shopId: member.shopId, memberId: member.id, customerGid: member.customerGid, balance: balances.get(member.id) ?? 0 });
-    }
+    await queueBalanceSyncs(
+      tx,
+      changed.map((member) => ({ shopId: member.shopId, memberId: member.id, customerGid: member.customerGid, balance: balances.get(member.id) ?? 0 })),
+    );
   }
   return results;
 }

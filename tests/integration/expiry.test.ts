@@ -117,6 +117,11 @@ describe("inactivity mode", () => {
     expect(await expiryEntries(gid)).toMatchObject([{ delta: -100, idempotencyKey: `expire:${member?.id}:2026-05-15`, expiresEntryId: null }]);
     expect(await memberOf(SHOP, gid)).toMatchObject({ balance: 0, pointsExpireOn: null });
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
+    // The storefront balance sync (queued by the earnings) now carries 0, as a newer version.
+    const sync = await db.shopifyOutbox.findFirstOrThrow({ where: { key: `balance:${member?.id}` } });
+    expect(sync).toMatchObject({ status: "pending", tries: 0 });
+    expect(sync.version).toBeGreaterThan(0);
+    expect(JSON.parse(sync.payload)).toEqual({ customerGid: gid, balance: 0 });
 
     // A rerun of the same day (another pass, another instance) does nothing.
     const rerun = await runJobs("2026-05-15", "another-instance");

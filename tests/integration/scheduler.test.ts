@@ -146,6 +146,10 @@ describe("scheduler", () => {
     expect(expiries).toHaveLength(5);
     expect(new Set(expiries.map((entry) => entry.memberId)).size).toBe(5);
     expect(await db.member.count({ where: { shopId: shop.id, balance: { not: 0 } } })).toBe(0);
+    // Each new balance is queued for the storefront metafield (one outbox row per member).
+    const synced = await db.shopifyOutbox.findMany({ where: { shopId: shop.id, kind: "customer_balance" } });
+    expect(synced).toHaveLength(5);
+    expect(synced.map((row) => JSON.parse(row.payload).balance)).toEqual([0, 0, 0, 0, 0]);
     // Replaying the whole day anyway (a batch run twice) writes nothing more.
     const replay = await expirySweepJob.runBatch({ db, shop, day: "2026-06-15", now: NOW, log: logger }, null, 10);
     expect(replay.written).toBe(0);

@@ -8,7 +8,8 @@
  * the latest balance. `version` is bumped so a send that was already in flight cannot mark the newer
  * value as done. No reads, no Shopify here: it must stay cheap on the webhook path.
  */
-import type { Prisma, PrismaClient } from "@prisma/client";
+import { randomUUID } from "node:crypto";
+import { Prisma, type PrismaClient } from "@prisma/client";
 
 type Db = Prisma.TransactionClient | PrismaClient;
 
@@ -48,6 +49,27 @@ export function queueBalanceSync(
 ) {
   const payload: BalancePayload = { customerGid: entry.customerGid, balance: entry.balance };
   return upsert(db, entry.shopId, "customer_balance", balanceKey(entry.memberId), JSON.stringify(payload));
+}
+
+/**
+ * Many members' balances changed (the nightly expiry sweep): the same upsert as queueBalanceSync for
+ * each, in ONE `INSERT … ON CONFLICT (shopId, key) DO UPDATE` statement (SQLite and PostgreSQL alike).
+ * One entry per member per call.
+ */
+export async function queueBalanceSyncs(
+  db: Db,
+  entries: readonly { shopId: string; memberId: string; customerGid: string; balance: number }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const now = new Date();
+  const rows = entries.map((entry) => {
+    const payload: BalancePayload = { customerGid: entry.customerGid, balance: entry.balance };
+    return Prisma.sql`(${randomUUID()}, ${entry.shopId}, 'customer_balance', ${balanceKey(entry.memberId)}, ${JSON.stringify(payload)}, 'pending', 0, 0, ${now}, ${now}, ${now})`;
+  });
+  await db.$executeRaw`INSERT INTO "ShopifyOutbox" ("id", "shopId", "kind", "key", "payload", "status", "version", "tries", "availableAt", "createdAt", "updatedAt")
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("shopId", "key") DO UPDATE SET "payload" = excluded."payload", "status" = 'pending', "tries" = 0,
+      "availableAt" = excluded."availableAt", "lastError" = NULL, "version" = "ShopifyOutbox"."version" + 1, "updatedAt" = excluded."updatedAt"`;
 }
 
 /**
