@@ -115,7 +115,7 @@ function JobRow({ initial }: { initial: ImportProgress }) {
 
 export default function ImportPage() {
   const { imports } = useLoaderData<typeof loader>();
-  const { t } = importStrings.useStrings();
+  const { t, common } = importStrings.useStrings();
   const shopify = useAppBridge();
   const start = useFetcher<ActionResult>();
   const [file, setFile] = useState<{ name: string; content: string; size: number } | null>(null);
@@ -144,7 +144,7 @@ export default function ImportPage() {
   };
 
   return (
-    <Page title={t.title} backAction={{ url: "/app/members" }}>
+    <Page title={t.title} backAction={{ content: common.nav.members, url: "/app/members" }}>
       <TitleBar title={t.title} />
       <Layout>
         <Layout.Section>

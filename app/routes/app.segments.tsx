@@ -84,7 +84,7 @@ export default function SegmentsPage() {
   );
 
   return (
-    <Page title={t.title} backAction={{ url: "/app/settings" }}>
+    <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
       <TitleBar title={t.title} />
       <SaveBar id={SAVE_BAR_ID} open={dirty}>
         <button variant="primary" onClick={() => fetcher.submit(form, { method: "post" })} disabled={saving} loading={saving ? "" : undefined}>
