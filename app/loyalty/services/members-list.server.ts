@@ -31,12 +31,25 @@ const contains = (word: string) => (POSTGRES ? { contains: word, mode: "insensit
 
 const FULL_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function memberWhere(shopId: string, filter: MemberFilter): Prisma.MemberWhereInput {
-  // A whole email address is looked up exactly (emails are stored lower case): one index probe on
-  // (shopId, email) instead of a substring scan. Other words: a substring of a name or the email.
-  const and: Prisma.MemberWhereInput[] = filter.words.map((word) =>
-    FULL_EMAIL.test(word) ? { email: word } : { OR: [{ firstName: contains(word) }, { lastName: contains(word) }, { email: contains(word) }] },
-  );
+/**
+ * A whole email address in the search is looked up exactly (emails are stored lower case), first and
+ * on its own: the (shopId, email) index answers it; inside the page query SQLite preferred walking the
+ * sort's index instead (2.7 s at 1,000,000). Returns the ids it matched, or undefined without one.
+ */
+async function exactEmailIds(shopId: string, filter: MemberFilter): Promise<string[] | undefined> {
+  const emails = [...new Set(filter.words.filter((word) => FULL_EMAIL.test(word)))];
+  if (emails.length === 0) return undefined;
+  if (emails.length > 1) return []; // a member has one email
+  const rows = await db.member.findMany({ where: { shopId, email: emails[0] }, select: { id: true }, take: 100 });
+  return rows.map((row) => row.id);
+}
+
+export function memberWhere(shopId: string, filter: MemberFilter, emailIds?: string[]): Prisma.MemberWhereInput {
+  // Other words: a substring of a name or the email.
+  const and: Prisma.MemberWhereInput[] = filter.words
+    .filter((word) => !FULL_EMAIL.test(word))
+    .map((word) => ({ OR: [{ firstName: contains(word) }, { lastName: contains(word) }, { email: contains(word) }] }));
+  if (emailIds) and.push({ id: { in: emailIds } });
   const balance: Prisma.IntFilter = {};
   if (filter.pointsMin !== undefined) balance.gte = filter.pointsMin;
   if (filter.pointsMax !== undefined) balance.lte = filter.pointsMax;
@@ -171,7 +184,8 @@ export async function listMembersOfShop(shopId: string, timeZone: string, query:
   const backwards = Boolean(query.before) && !query.after;
   const cursor = decodeCursor(backwards ? query.before : query.after);
   const direction = backwards ? (query.direction === "desc" ? "asc" : "desc") : query.direction;
-  const where = memberWhere(shopId, memberFilter(query, timeZone));
+  const filter = memberFilter(query, timeZone);
+  const where = memberWhere(shopId, filter, await exactEmailIds(shopId, filter));
   const rows: ListRow[] = [];
   for (const stretch of stretches(column, direction, cursor)) {
     rows.push(
@@ -207,7 +221,7 @@ export async function* memberBatches(
   filter: MemberFilter,
   batchSize = 1000,
 ): AsyncGenerator<(ListRow & { customerGid: string })[]> {
-  const where = memberWhere(shopId, filter);
+  const where = memberWhere(shopId, filter, await exactEmailIds(shopId, filter));
   let cursor: Cursor | null = null;
   for (;;) {
     const [stretch] = stretches("enrolledAt", "asc", cursor);
