@@ -24,7 +24,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -354,8 +354,12 @@ async function main() {
   const reused = existsSync(file);
   if (!reused) buildDatabase(file);
   else log(`reusing ${file}`);
+  // The seed is kept with the file (a marker beside it); --fresh rebuilds both.
+  const marker = `${file}.seeded`;
+  if (args.fresh) rmSync(marker, { force: true });
   const seedStarted = performance.now();
-  const seeded = await seedDailyStats(file);
+  const seeded = existsSync(marker) ? Number(readFileSync(marker, "utf8")) : await seedDailyStats(file);
+  writeFileSync(marker, String(seeded));
   const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
   log(`seeded ${seeded} DailyStat rows in ${seedSeconds} s`);
 

@@ -106,7 +106,6 @@ async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: Da
   const emails = [...new Set(orders.flatMap((order) => (!order.customerGid && order.guestEmail ? [order.guestEmail] : [])))];
   const memberGids = new Set<string>();
   const earliest = new Map<string, number>();
-  const lastPaid = Math.max(...orders.map((order) => order.paidAt?.getTime() ?? 0));
   const noteEarliest = (key: string, paidAt: Date | null) => {
     if (!paidAt) return;
     const seen = earliest.get(key);
@@ -117,7 +116,8 @@ async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: Da
       db.member.findMany({ where: { shopId: shop.id, customerGid: { in: part } }, select: { customerGid: true } }),
       db.orderRecord.groupBy({
         by: ["customerGid"],
-        where: { shopId: shop.id, customerGid: { in: part }, paidAt: { not: null, lte: new Date(lastPaid) } },
+        // No paidAt condition: the earliest paid order is the same, and SQLite keeps to the customer index.
+        where: { shopId: shop.id, customerGid: { in: part } },
         _min: { paidAt: true },
       }),
     ]);
@@ -127,7 +127,7 @@ async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: Da
   for (const part of chunks(emails)) {
     const history = await db.orderRecord.groupBy({
       by: ["guestEmail"],
-      where: { shopId: shop.id, customerGid: null, guestEmail: { in: part }, paidAt: { not: null, lte: new Date(lastPaid) } },
+      where: { shopId: shop.id, customerGid: null, guestEmail: { in: part } },
       _min: { paidAt: true },
     });
     for (const row of history) if (row.guestEmail) noteEarliest(`e:${row.guestEmail}`, row._min.paidAt);
