@@ -312,6 +312,21 @@ function figuresOf(row: StatRow): DayFigures {
 /** Days not rolled up yet that the page computes live (today and, just after midnight, yesterday). */
 export const LIVE_DAYS = 2;
 
+/** Live (not rolled up) days are recomputed at most this often per shop and day. */
+export const LIVE_TTL_MS = 60_000;
+const liveCache = new Map<string, { at: number; figures: DayFigures }>();
+
+/** A day not rolled up yet, computed from the raw tables and kept for LIVE_TTL_MS (per process). */
+async function liveDay(db: Db, shop: StatShop, day: LocalDate): Promise<DayFigures> {
+  const key = `${shop.id}:${day}`;
+  const cached = liveCache.get(key);
+  if (cached && Date.now() - cached.at < LIVE_TTL_MS) return cached.figures;
+  const figures = await computeDay(db, shop, day);
+  if (liveCache.size > 10_000) liveCache.clear();
+  liveCache.set(key, { at: Date.now(), figures });
+  return figures;
+}
+
 export interface SeriesPoint {
   day: LocalDate;
   pointsIssued: number;
@@ -370,7 +385,7 @@ export async function analyticsReport(
   const liveFrom = addDays(today, -(LIVE_DAYS - 1));
   for (const day of daysOf(span)) {
     if (byDay.has(day) || compareLocalDates(day, liveFrom) < 0) continue;
-    byDay.set(day, await computeDay(db, shop, day));
+    byDay.set(day, await liveDay(db, shop, day));
   }
   let pendingDays = 0;
   // Before the first day with anything in it there is nothing to wait for.
