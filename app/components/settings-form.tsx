@@ -3,8 +3,8 @@
  * errors next to fields, the contextual save bar while it differs, and toasts after the answer.
  * The action answers `{ ok: true, settings }` or `{ ok: false, errors }` (field → message).
  */
-import { BlockStack, Card, Text } from "@shopify/polaris";
-import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { format } from "~/i18n/admin";
 import { useFetcherResult, type FieldErrors } from "./admin-forms";
@@ -45,7 +45,7 @@ export function useSettingsForm<V extends object>(options: {
     setForm(saved);
     setErrors({});
   };
-  return { form, errors, dirty, saving, set, save, discard };
+  return { form, saved, errors, dirty, saving, set, save, discard };
 }
 
 /** The contextual save bar: while it shows, the admin asks before leaving the page. */
@@ -101,5 +101,37 @@ export function SettingsCard(props: { title: string; children: React.ReactNode }
         {props.children}
       </BlockStack>
     </Card>
+  );
+}
+
+/**
+ * The frame every settings page shares: the page with its way back to the Settings index, the title
+ * bar, the contextual save bar (open while the form differs from what was saved) and the intro line.
+ */
+export function SettingsFrame(props: {
+  title: string;
+  intro: string;
+  backLabel: string;
+  saveBar: { id: string; open: boolean; saving: boolean; onSave: () => void; onDiscard: () => void; labels: { save: string; discard: string } };
+  /** A narrow column beside the form (recent changes, figures). */
+  aside?: React.ReactNode;
+  children: React.ReactNode;
+}) {
+  return (
+    <Page title={props.title} backAction={{ content: props.backLabel, url: "/app/settings" }}>
+      <TitleBar title={props.title} />
+      <SettingsSaveBar {...props.saveBar} />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Text as="p" tone="subdued">
+              {props.intro}
+            </Text>
+            {props.children}
+          </BlockStack>
+        </Layout.Section>
+        {props.aside ? <Layout.Section variant="oneThird">{props.aside}</Layout.Section> : null}
+      </Layout>
+    </Page>
   );
 }

@@ -1,9 +1,7 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
-import { SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
+import { BlockStack, Card, Checkbox, FormLayout, Select, Text, TextField } from "@shopify/polaris";
+import { SettingsFrame, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
 import { birthdaysStrings } from "~/i18n/features/birthdays";
 import {
@@ -14,6 +12,7 @@ import {
   type SaveBirthdaysResult,
 } from "~/loyalty/services/birthdays-admin.server";
 import { authenticate } from "~/shopify.server";
+import { settingsAction } from "~/components/settings-action.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -21,11 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session, sessionToken } = await authenticate.admin(request);
-  const parsed = BirthdaySettingsInput.safeParse(formFields(await request.formData()));
-  if (!parsed.success) return data<SaveBirthdaysResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
-  const result = await saveBirthdaySettings(session.shop, parsed.data, staffIdOf(sessionToken));
-  return data<SaveBirthdaysResult>(result, { status: result.ok ? 200 : 400 });
+  return settingsAction(request, BirthdaySettingsInput, saveBirthdaySettings);
 }
 
 const SAVE_BAR_ID = "birthdays-save-bar";
@@ -42,153 +37,149 @@ export default function BirthdaysPage() {
   const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
 
   return (
-    <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
-      <TitleBar title={t.title} />
-      <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={saving} onSave={save} onDiscard={discard} labels={common.common} />
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            <Text as="p" tone="subdued">
-              {t.intro}
+    <SettingsFrame
+      title={t.title}
+      intro={t.intro}
+      backLabel={common.nav.settings}
+      saveBar={{ id: SAVE_BAR_ID, open: dirty, saving: saving, onSave: save, onDiscard: discard, labels: common.common }}
+      aside={
+        <>
+      <BlockStack gap="400">
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              {t.statsHeading}
             </Text>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.statusHeading}
-                </Text>
-                <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.rewardHeading}
-                </Text>
-                <FormLayout>
-                  <Select
-                    label={t.rewardType}
-                    name="rewardType"
-                    options={[
-                      { label: t.rewardPoints, value: "points" },
-                      { label: t.rewardCatalog, value: "reward" },
-                    ]}
-                    value={form.rewardType}
-                    onChange={(value) => set("rewardType")(value === "reward" ? "reward" : "points")}
-                  />
-                  {form.rewardType === "points" ? (
-                    <TextField
-                      label={t.birthdayRewardPoints}
-                      name="birthdayRewardPoints"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.birthdayRewardPoints}
-                      onChange={set("birthdayRewardPoints")}
-                      error={errors.birthdayRewardPoints}
-                    />
-                  ) : (
-                    <>
-                      {rewards.length === 0 ? (
-                        <Text as="p" tone="caution">
-                          {t.noRewards}
-                        </Text>
-                      ) : null}
-                      <Select
-                        label={t.birthdayRewardId}
-                        name="birthdayRewardId"
-                        options={rewardOptions}
-                        value={form.birthdayRewardId}
-                        onChange={set("birthdayRewardId")}
-                        error={errors.birthdayRewardId}
-                      />
-                    </>
-                  )}
-                  <Select
-                    label={t.issueOn}
-                    name="birthdayIssueOn"
-                    options={[
-                      { label: t.issueOnDay, value: "day" },
-                      { label: t.issueOnMonthStart, value: "month_start" },
-                    ]}
-                    value={form.birthdayIssueOn}
-                    onChange={(value) => set("birthdayIssueOn")(value === "month_start" ? "month_start" : "day")}
-                    helpText={t.issueOnHelp}
-                  />
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.rulesHeading}
-                </Text>
-                <FormLayout>
-                  <FormLayout.Group>
-                    <TextField
-                      label={t.minLeadDays}
-                      name="birthdayMinLeadDays"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.birthdayMinLeadDays}
-                      onChange={set("birthdayMinLeadDays")}
-                      helpText={t.minLeadDaysHelp}
-                      error={errors.birthdayMinLeadDays}
-                    />
-                    <TextField
-                      label={t.cooldownDays}
-                      name="birthdayChangeCooldownDays"
-                      inputMode="numeric"
-                      autoComplete="off"
-                      value={form.birthdayChangeCooldownDays}
-                      onChange={set("birthdayChangeCooldownDays")}
-                      helpText={t.cooldownDaysHelp}
-                      error={errors.birthdayChangeCooldownDays}
-                    />
-                  </FormLayout.Group>
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.popupHeading}
-                </Text>
-                <Checkbox label={t.popupGuests} helpText={t.popupGuestsHelp} checked={form.birthdayPopupGuests} onChange={set("birthdayPopupGuests")} />
-              </BlockStack>
-            </Card>
+            <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
+            <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
           </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.statsHeading}
+        </Card>
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              {t.changesHeading}
+            </Text>
+            {changes.length === 0 ? (
+              <Text as="p" tone="subdued">
+                {t.changesEmpty}
+              </Text>
+            ) : (
+              changes.map((change) => (
+                <Text as="p" key={change.id}>
+                  {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
                 </Text>
-                <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
-                <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.changesHeading}
-                </Text>
-                {changes.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t.changesEmpty}
+              ))
+            )}
+          </BlockStack>
+        </Card>
+      </BlockStack>
+        </>
+      }
+    >
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.statusHeading}
+          </Text>
+          <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.rewardHeading}
+          </Text>
+          <FormLayout>
+            <Select
+              label={t.rewardType}
+              name="rewardType"
+              options={[
+                { label: t.rewardPoints, value: "points" },
+                { label: t.rewardCatalog, value: "reward" },
+              ]}
+              value={form.rewardType}
+              onChange={(value) => set("rewardType")(value === "reward" ? "reward" : "points")}
+            />
+            {form.rewardType === "points" ? (
+              <TextField
+                label={t.birthdayRewardPoints}
+                name="birthdayRewardPoints"
+                inputMode="numeric"
+                autoComplete="off"
+                value={form.birthdayRewardPoints}
+                onChange={set("birthdayRewardPoints")}
+                error={errors.birthdayRewardPoints}
+              />
+            ) : (
+              <>
+                {rewards.length === 0 ? (
+                  <Text as="p" tone="caution">
+                    {t.noRewards}
                   </Text>
-                ) : (
-                  changes.map((change) => (
-                    <Text as="p" key={change.id}>
-                      {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
-                    </Text>
-                  ))
-                )}
-              </BlockStack>
-            </Card>
-          </BlockStack>
-        </Layout.Section>
-      </Layout>
-    </Page>
+                ) : null}
+                <Select
+                  label={t.birthdayRewardId}
+                  name="birthdayRewardId"
+                  options={rewardOptions}
+                  value={form.birthdayRewardId}
+                  onChange={set("birthdayRewardId")}
+                  error={errors.birthdayRewardId}
+                />
+              </>
+            )}
+            <Select
+              label={t.issueOn}
+              name="birthdayIssueOn"
+              options={[
+                { label: t.issueOnDay, value: "day" },
+                { label: t.issueOnMonthStart, value: "month_start" },
+              ]}
+              value={form.birthdayIssueOn}
+              onChange={(value) => set("birthdayIssueOn")(value === "month_start" ? "month_start" : "day")}
+              helpText={t.issueOnHelp}
+            />
+          </FormLayout>
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.rulesHeading}
+          </Text>
+          <FormLayout>
+            <FormLayout.Group>
+              <TextField
+                label={t.minLeadDays}
+                name="birthdayMinLeadDays"
+                inputMode="numeric"
+                autoComplete="off"
+                value={form.birthdayMinLeadDays}
+                onChange={set("birthdayMinLeadDays")}
+                helpText={t.minLeadDaysHelp}
+                error={errors.birthdayMinLeadDays}
+              />
+              <TextField
+                label={t.cooldownDays}
+                name="birthdayChangeCooldownDays"
+                inputMode="numeric"
+                autoComplete="off"
+                value={form.birthdayChangeCooldownDays}
+                onChange={set("birthdayChangeCooldownDays")}
+                helpText={t.cooldownDaysHelp}
+                error={errors.birthdayChangeCooldownDays}
+              />
+            </FormLayout.Group>
+          </FormLayout>
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.popupHeading}
+          </Text>
+          <Checkbox label={t.popupGuests} helpText={t.popupGuestsHelp} checked={form.birthdayPopupGuests} onChange={set("birthdayPopupGuests")} />
+        </BlockStack>
+      </Card>
+    </SettingsFrame>
   );
 }

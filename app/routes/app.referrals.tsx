@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Badge,
@@ -9,16 +9,12 @@ import {
   Checkbox,
   FormLayout,
   IndexTable,
-  Layout,
   Link,
-  Page,
   Select,
   Text,
   TextField,
 } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
-import { RecentChangesCard, SettingsCard, SettingsSaveBar, useSettingsForm } from "~/components/settings-form";
+import { RecentChangesCard, SettingsCard, SettingsFrame, useSettingsForm } from "~/components/settings-form";
 import { referralsStrings } from "~/i18n/features/referrals";
 import {
   referralsPage,
@@ -28,6 +24,7 @@ import {
   type SaveReferralsResult,
 } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
+import { settingsAction } from "~/components/settings-action.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -36,11 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session, sessionToken } = await authenticate.admin(request);
-  const parsed = ReferralSettingsInput.safeParse(formFields(await request.formData()));
-  if (!parsed.success) return data<SaveReferralsResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
-  const result = await saveReferralSettings(session.shop, parsed.data, staffIdOf(sessionToken));
-  return data<SaveReferralsResult>(result, { status: result.ok ? 200 : 400 });
+  return settingsAction(request, ReferralSettingsInput, saveReferralSettings);
 }
 
 const SAVE_BAR_ID = "referrals-save-bar";
@@ -59,169 +52,165 @@ export default function ReferralsPage() {
   const rewardOptions = [{ label: t.chooseReward, value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
 
   return (
-    <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
-      <TitleBar title={t.title} />
-      <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={saving} onSave={save} onDiscard={discard} labels={common.common} />
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            <Text as="p" tone="subdued">
-              {t.intro}
-            </Text>
-            <SettingsCard title={t.statusHeading}>
-              <Checkbox
-                label={t.enabled}
-                helpText={t.enabledHelp}
-                checked={form.referralsEnabled}
-                onChange={set("referralsEnabled")}
-                error={errors.referralsEnabled}
-              />
-            </SettingsCard>
-            <SettingsCard title={t.rewardsHeading}>
-              {rewards.length === 0 ? (
-                <Text as="p" tone="caution">
-                  {t.noRewards}
-                </Text>
-              ) : null}
-              <FormLayout>
-                <Select
-                  label={t.friendReward}
-                  name="friendRewardId"
-                  options={rewardOptions}
-                  value={form.friendRewardId}
-                  onChange={set("friendRewardId")}
-                  helpText={t.friendRewardHelp}
-                  error={errors.friendRewardId}
-                />
-                <Select
-                  label={t.referrerRewardType}
-                  name="referrerRewardType"
-                  options={[
-                    { label: t.referrerPoints, value: "points" },
-                    { label: t.referrerCatalog, value: "reward" },
-                  ]}
-                  value={form.referrerRewardType}
-                  onChange={(value) => set("referrerRewardType")(value === "reward" ? "reward" : "points")}
-                />
-                {form.referrerRewardType === "points" ? (
-                  <TextField
-                    label={t.referrerRewardPoints}
-                    name="referrerRewardPoints"
-                    inputMode="numeric"
-                    autoComplete="off"
-                    value={form.referrerRewardPoints}
-                    onChange={set("referrerRewardPoints")}
-                    error={errors.referrerRewardPoints}
-                  />
-                ) : (
-                  <Select
-                    label={t.referrerRewardId}
-                    name="referrerRewardId"
-                    options={rewardOptions}
-                    value={form.referrerRewardId}
-                    onChange={set("referrerRewardId")}
-                    error={errors.referrerRewardId}
-                  />
-                )}
-              </FormLayout>
-            </SettingsCard>
-            <SettingsCard title={t.rulesHeading}>
-              <FormLayout>
-                <TextField
-                  label={t.pendingDays}
-                  name="referralPendingDays"
-                  inputMode="numeric"
-                  autoComplete="off"
-                  value={form.referralPendingDays}
-                  onChange={set("referralPendingDays")}
-                  helpText={t.pendingDaysHelp}
-                  error={errors.referralPendingDays}
-                />
-                <FormLayout.Group>
-                  <TextField
-                    label={t.monthlyCap}
-                    name="referralMonthlyCap"
-                    inputMode="numeric"
-                    autoComplete="off"
-                    value={form.referralMonthlyCap}
-                    onChange={set("referralMonthlyCap")}
-                    helpText={t.monthlyCapHelp}
-                    error={errors.referralMonthlyCap}
-                  />
-                  <TextField
-                    label={t.ipClaims}
-                    name="referralIpClaimsPerDay"
-                    inputMode="numeric"
-                    autoComplete="off"
-                    value={form.referralIpClaimsPerDay}
-                    onChange={set("referralIpClaimsPerDay")}
-                    helpText={t.ipClaimsHelp}
-                    error={errors.referralIpClaimsPerDay}
-                  />
-                </FormLayout.Group>
-              </FormLayout>
-            </SettingsCard>
-            <Card padding="0">
-              <BlockStack gap="200">
-                <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
-                  <BlockStack gap="200">
-                    <Text as="h2" variant="headingMd">
-                      {t.listHeading}
-                    </Text>
-                    <ButtonGroup variant="segmented">
-                      <Button pressed={filter === "all"} url="/app/referrals">
-                        {`${t.filterAll} (${Object.values(counts).reduce((a, b) => a + b, 0)})`}
-                      </Button>
-                      <Button pressed={filter === "rejected"} url="/app/referrals?status=rejected">
-                        {`${t.filterRejected} (${counts.rejected})`}
-                      </Button>
-                    </ButtonGroup>
-                  </BlockStack>
-                </div>
-                {referrals.length === 0 ? (
-                  <div style={{ padding: "0 var(--p-space-400) var(--p-space-400)" }}>
-                    <Text as="p" tone="subdued">
-                      {t.empty}
-                    </Text>
-                  </div>
-                ) : (
-                  <IndexTable
-                    resourceName={{ singular: "referral", plural: "referrals" }}
-                    itemCount={referrals.length}
-                    selectable={false}
-                    headings={[
-                      { title: t.columns.friend },
-                      { title: t.columns.referrer },
-                      { title: t.columns.status },
-                      { title: t.columns.reason },
-                      { title: t.columns.date },
-                    ]}
-                  >
-                    {referrals.map((referral, index) => (
-                      <IndexTable.Row id={referral.id} key={referral.id} position={index}>
-                        <IndexTable.Cell>{referral.friendEmail ?? t.erased}</IndexTable.Cell>
-                        <IndexTable.Cell>
-                          <Link url={`/app/members/${referral.referrer.memberId}`} removeUnderline>
-                            {referral.referrer.name || referral.referrer.email || referral.referrer.memberId}
-                          </Link>
-                        </IndexTable.Cell>
-                        <IndexTable.Cell>
-                          <Badge tone={STATUS_TONE[referral.status]}>{t.statuses[referral.status]}</Badge>
-                        </IndexTable.Cell>
-                        <IndexTable.Cell>{referral.rejectReason ? t.reasons[referral.rejectReason] : "—"}</IndexTable.Cell>
-                        <IndexTable.Cell>{new Date(referral.createdAt).toLocaleString(locale)}</IndexTable.Cell>
-                      </IndexTable.Row>
-                    ))}
-                  </IndexTable>
-                )}
-              </BlockStack>
-            </Card>
-          </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <SettingsFrame
+      title={t.title}
+      intro={t.intro}
+      backLabel={common.nav.settings}
+      saveBar={{ id: SAVE_BAR_ID, open: dirty, saving: saving, onSave: save, onDiscard: discard, labels: common.common }}
+      aside={
+        <>
+      <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
+        </>
+      }
+    >
+      <SettingsCard title={t.statusHeading}>
+        <Checkbox
+          label={t.enabled}
+          helpText={t.enabledHelp}
+          checked={form.referralsEnabled}
+          onChange={set("referralsEnabled")}
+          error={errors.referralsEnabled}
+        />
+      </SettingsCard>
+      <SettingsCard title={t.rewardsHeading}>
+        {rewards.length === 0 ? (
+          <Text as="p" tone="caution">
+            {t.noRewards}
+          </Text>
+        ) : null}
+        <FormLayout>
+          <Select
+            label={t.friendReward}
+            name="friendRewardId"
+            options={rewardOptions}
+            value={form.friendRewardId}
+            onChange={set("friendRewardId")}
+            helpText={t.friendRewardHelp}
+            error={errors.friendRewardId}
+          />
+          <Select
+            label={t.referrerRewardType}
+            name="referrerRewardType"
+            options={[
+              { label: t.referrerPoints, value: "points" },
+              { label: t.referrerCatalog, value: "reward" },
+            ]}
+            value={form.referrerRewardType}
+            onChange={(value) => set("referrerRewardType")(value === "reward" ? "reward" : "points")}
+          />
+          {form.referrerRewardType === "points" ? (
+            <TextField
+              label={t.referrerRewardPoints}
+              name="referrerRewardPoints"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.referrerRewardPoints}
+              onChange={set("referrerRewardPoints")}
+              error={errors.referrerRewardPoints}
+            />
+          ) : (
+            <Select
+              label={t.referrerRewardId}
+              name="referrerRewardId"
+              options={rewardOptions}
+              value={form.referrerRewardId}
+              onChange={set("referrerRewardId")}
+              error={errors.referrerRewardId}
+            />
+          )}
+        </FormLayout>
+      </SettingsCard>
+      <SettingsCard title={t.rulesHeading}>
+        <FormLayout>
+          <TextField
+            label={t.pendingDays}
+            name="referralPendingDays"
+            inputMode="numeric"
+            autoComplete="off"
+            value={form.referralPendingDays}
+            onChange={set("referralPendingDays")}
+            helpText={t.pendingDaysHelp}
+            error={errors.referralPendingDays}
+          />
+          <FormLayout.Group>
+            <TextField
+              label={t.monthlyCap}
+              name="referralMonthlyCap"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.referralMonthlyCap}
+              onChange={set("referralMonthlyCap")}
+              helpText={t.monthlyCapHelp}
+              error={errors.referralMonthlyCap}
+            />
+            <TextField
+              label={t.ipClaims}
+              name="referralIpClaimsPerDay"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.referralIpClaimsPerDay}
+              onChange={set("referralIpClaimsPerDay")}
+              helpText={t.ipClaimsHelp}
+              error={errors.referralIpClaimsPerDay}
+            />
+          </FormLayout.Group>
+        </FormLayout>
+      </SettingsCard>
+      <Card padding="0">
+        <BlockStack gap="200">
+          <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                {t.listHeading}
+              </Text>
+              <ButtonGroup variant="segmented">
+                <Button pressed={filter === "all"} url="/app/referrals">
+                  {`${t.filterAll} (${Object.values(counts).reduce((a, b) => a + b, 0)})`}
+                </Button>
+                <Button pressed={filter === "rejected"} url="/app/referrals?status=rejected">
+                  {`${t.filterRejected} (${counts.rejected})`}
+                </Button>
+              </ButtonGroup>
+            </BlockStack>
+          </div>
+          {referrals.length === 0 ? (
+            <div style={{ padding: "0 var(--p-space-400) var(--p-space-400)" }}>
+              <Text as="p" tone="subdued">
+                {t.empty}
+              </Text>
+            </div>
+          ) : (
+            <IndexTable
+              resourceName={{ singular: "referral", plural: "referrals" }}
+              itemCount={referrals.length}
+              selectable={false}
+              headings={[
+                { title: t.columns.friend },
+                { title: t.columns.referrer },
+                { title: t.columns.status },
+                { title: t.columns.reason },
+                { title: t.columns.date },
+              ]}
+            >
+              {referrals.map((referral, index) => (
+                <IndexTable.Row id={referral.id} key={referral.id} position={index}>
+                  <IndexTable.Cell>{referral.friendEmail ?? t.erased}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Link url={`/app/members/${referral.referrer.memberId}`} removeUnderline>
+                      {referral.referrer.name || referral.referrer.email || referral.referrer.memberId}
+                    </Link>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Badge tone={STATUS_TONE[referral.status]}>{t.statuses[referral.status]}</Badge>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{referral.rejectReason ? t.reasons[referral.rejectReason] : "—"}</IndexTable.Cell>
+                  <IndexTable.Cell>{new Date(referral.createdAt).toLocaleString(locale)}</IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          )}
+        </BlockStack>
+      </Card>
+    </SettingsFrame>
   );
 }

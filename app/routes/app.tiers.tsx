@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   BlockStack,
@@ -7,15 +7,14 @@ import {
   Checkbox,
   FormLayout,
   InlineStack,
-  Layout,
-  Page,
   Select,
   Text,
   TextField,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { SettingsFrame } from "~/components/settings-form";
 import { useState } from "react";
-import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { tiersStrings } from "~/i18n/features/tiers";
 import { DEFAULT_LADDER, type TierForm, type TierSettingsView } from "~/loyalty/tier-form";
@@ -26,6 +25,7 @@ import {
   type SaveTiersResult,
 } from "~/loyalty/services/tiers-admin.server";
 import { authenticate } from "~/shopify.server";
+import { settingsAction } from "~/components/settings-action.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -33,11 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session, sessionToken } = await authenticate.admin(request);
-  const parsed = TierSettingsInput.safeParse(formFields(await request.formData()));
-  if (!parsed.success) return data<SaveTiersResult>({ ok: false, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
-  const result = await saveTierSettings(session.shop, parsed.data, staffIdOf(sessionToken));
-  return data<SaveTiersResult>(result, { status: result.ok ? 200 : 400 });
+  return settingsAction(request, TierSettingsInput, saveTierSettings);
 }
 
 const SAVE_BAR_ID = "tiers-save-bar";
@@ -108,221 +104,210 @@ export default function TiersPage() {
   const rewardOptions = [{ label: "—", value: "" }, ...rewards.map((reward) => ({ label: reward.name, value: reward.id }))];
 
   return (
-    <Page title={t.title} backAction={{ url: "/app/settings" }}>
-      <TitleBar title={t.title} />
-      <SaveBar id={SAVE_BAR_ID} open={dirty}>
-        <button variant="primary" onClick={save} disabled={saving} loading={saving ? "" : undefined}>
-          {common.common.save}
-        </button>
-        <button onClick={discard} disabled={saving}>
-          {common.common.discard}
-        </button>
-      </SaveBar>
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
+    <SettingsFrame
+      title={t.title}
+      intro={t.intro}
+      backLabel={common.nav.settings}
+      saveBar={{ id: SAVE_BAR_ID, open: dirty, saving: saving, onSave: save, onDiscard: discard, labels: common.common }}
+      aside={
+        <>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.changesHeading}
+          </Text>
+          {changes.length === 0 ? (
             <Text as="p" tone="subdued">
-              {t.intro}
+              {t.changesEmpty}
             </Text>
-            <Card>
+          ) : (
+            changes.map((change) => (
+              <Text as="p" key={change.id}>
+                {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
+              </Text>
+            ))
+          )}
+        </BlockStack>
+      </Card>
+        </>
+      }
+    >
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.statusHeading}
+          </Text>
+          <Checkbox
+            label={t.tiersEnabled}
+            helpText={t.tiersEnabledHelp}
+            checked={form.tiersEnabled}
+            onChange={set("tiersEnabled")}
+            error={errors.tiersEnabled}
+          />
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="400">
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              {t.ladderHeading}
+            </Text>
+            <Text as="p" tone="subdued">
+              {t.ladderHelp}
+            </Text>
+            {errors.tiers ? (
+              <Text as="p" tone="critical">
+                {errors.tiers}
+              </Text>
+            ) : null}
+          </BlockStack>
+          {form.tiers.map((tier, index) => (
+            <Card key={index} background="bg-surface-secondary">
               <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.statusHeading}
-                </Text>
-                <Checkbox
-                  label={t.tiersEnabled}
-                  helpText={t.tiersEnabledHelp}
-                  checked={form.tiersEnabled}
-                  onChange={set("tiersEnabled")}
-                  error={errors.tiersEnabled}
-                />
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="400">
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingMd">
-                    {t.ladderHeading}
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h3" variant="headingSm">
+                    {format(t.tierHeading, { number: index + 1 })} · {format(t.members, { count: memberCounts[tier.handle] ?? 0 })}
                   </Text>
-                  <Text as="p" tone="subdued">
-                    {t.ladderHelp}
-                  </Text>
-                  {errors.tiers ? (
-                    <Text as="p" tone="critical">
-                      {errors.tiers}
-                    </Text>
+                  {index > 0 ? (
+                    <Button variant="plain" tone="critical" onClick={() => removeTier(index)}>
+                      {t.removeTier}
+                    </Button>
                   ) : null}
-                </BlockStack>
-                {form.tiers.map((tier, index) => (
-                  <Card key={index} background="bg-surface-secondary">
-                    <BlockStack gap="200">
-                      <InlineStack align="space-between" blockAlign="center">
-                        <Text as="h3" variant="headingSm">
-                          {format(t.tierHeading, { number: index + 1 })} · {format(t.members, { count: memberCounts[tier.handle] ?? 0 })}
-                        </Text>
-                        {index > 0 ? (
-                          <Button variant="plain" tone="critical" onClick={() => removeTier(index)}>
-                            {t.removeTier}
-                          </Button>
-                        ) : null}
-                      </InlineStack>
-                      <FormLayout>
-                        <FormLayout.Group>
-                          <TextField label={t.name} autoComplete="off" value={tier.name} onChange={(name) => setTier(index, { name })} error={err(index, "name")} />
-                          <TextField
-                            label={t.handle}
-                            autoComplete="off"
-                            value={tier.handle}
-                            onChange={(handle) => setTier(index, { handle })}
-                            helpText={format(t.handleHelp, { handle: tier.handle })}
-                            error={err(index, "handle")}
-                          />
-                        </FormLayout.Group>
-                        <FormLayout.Group>
-                          <Select
-                            label={t.thresholdKind}
-                            disabled={index > 0}
-                            options={Object.entries(t.kinds).map(([value, label]) => ({ value, label }))}
-                            value={tier.thresholdKind}
-                            onChange={(value) => setShared({ thresholdKind: value as TierForm["thresholdKind"] })}
-                            error={err(index, "thresholdKind")}
-                          />
-                          <TextField
-                            label={t.thresholdValue}
-                            autoComplete="off"
-                            inputMode="decimal"
-                            value={tier.thresholdValue}
-                            onChange={(thresholdValue) => setTier(index, { thresholdValue })}
-                            error={err(index, "thresholdValue")}
-                          />
-                          <Select
-                            label={t.qualificationPeriod}
-                            disabled={index > 0}
-                            options={Object.entries(t.periods).map(([value, label]) => ({ value, label }))}
-                            value={tier.qualificationPeriod}
-                            onChange={(value) => setShared({ qualificationPeriod: value as TierForm["qualificationPeriod"] })}
-                            error={err(index, "qualificationPeriod")}
-                          />
-                        </FormLayout.Group>
-                        <FormLayout.Group>
-                          <TextField
-                            label={t.earnMultiplier}
-                            autoComplete="off"
-                            inputMode="decimal"
-                            value={tier.earnMultiplier}
-                            onChange={(earnMultiplier) => setTier(index, { earnMultiplier })}
-                            helpText={t.earnMultiplierHelp}
-                            error={err(index, "earnMultiplier")}
-                          />
-                          <Select
-                            label={t.entryReward}
-                            options={[
-                              { label: t.entryNone, value: "none" },
-                              { label: t.entryPoints, value: "points" },
-                              { label: t.entryCatalog, value: "reward" },
-                            ]}
-                            value={tier.entryRewardKind}
-                            onChange={(value) => setTier(index, { entryRewardKind: value as TierForm["entryRewardKind"] })}
-                          />
-                          {tier.entryRewardKind === "points" ? (
-                            <TextField
-                              label={t.entryRewardPoints}
-                              autoComplete="off"
-                              inputMode="numeric"
-                              value={tier.entryRewardPoints}
-                              onChange={(entryRewardPoints) => setTier(index, { entryRewardPoints })}
-                              error={err(index, "entryRewardPoints")}
-                            />
-                          ) : null}
-                          {tier.entryRewardKind === "reward" ? (
-                            <Select
-                              label={t.entryRewardId}
-                              options={rewardOptions}
-                              value={tier.entryRewardId}
-                              onChange={(entryRewardId) => setTier(index, { entryRewardId })}
-                              error={err(index, "entryRewardId")}
-                            />
-                          ) : null}
-                        </FormLayout.Group>
-                        <TextField
-                          label={t.perks}
-                          autoComplete="off"
-                          multiline={2}
-                          value={tier.perks}
-                          onChange={(perks) => setTier(index, { perks })}
-                          error={err(index, "perks")}
-                        />
-                        {index > 0 ? (
-                          <Checkbox label={t.hidden} checked={tier.hidden} onChange={(hidden) => setTier(index, { hidden })} error={err(index, "hidden")} />
-                        ) : null}
-                      </FormLayout>
-                    </BlockStack>
-                  </Card>
-                ))}
-                <InlineStack>
-                  <Button onClick={addTier} disabled={form.tiers.length >= 20}>
-                    {t.addTier}
-                  </Button>
                 </InlineStack>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t.retentionHeading}
-                </Text>
                 <FormLayout>
-                  <Select
-                    label={t.tierDowngrade}
-                    options={[
-                      { label: t.downgradeToQualifying, value: "to_qualifying" },
-                      { label: t.downgradeOneLevel, value: "one_level" },
-                    ]}
-                    value={form.tierDowngrade}
-                    onChange={(value) => set("tierDowngrade")(value as TierSettingsView["tierDowngrade"])}
-                    error={errors.tierDowngrade}
-                  />
+                  <FormLayout.Group>
+                    <TextField label={t.name} autoComplete="off" value={tier.name} onChange={(name) => setTier(index, { name })} error={err(index, "name")} />
+                    <TextField
+                      label={t.handle}
+                      autoComplete="off"
+                      value={tier.handle}
+                      onChange={(handle) => setTier(index, { handle })}
+                      helpText={format(t.handleHelp, { handle: tier.handle })}
+                      error={err(index, "handle")}
+                    />
+                  </FormLayout.Group>
+                  <FormLayout.Group>
+                    <Select
+                      label={t.thresholdKind}
+                      disabled={index > 0}
+                      options={Object.entries(t.kinds).map(([value, label]) => ({ value, label }))}
+                      value={tier.thresholdKind}
+                      onChange={(value) => setShared({ thresholdKind: value as TierForm["thresholdKind"] })}
+                      error={err(index, "thresholdKind")}
+                    />
+                    <TextField
+                      label={t.thresholdValue}
+                      autoComplete="off"
+                      inputMode="decimal"
+                      value={tier.thresholdValue}
+                      onChange={(thresholdValue) => setTier(index, { thresholdValue })}
+                      error={err(index, "thresholdValue")}
+                    />
+                    <Select
+                      label={t.qualificationPeriod}
+                      disabled={index > 0}
+                      options={Object.entries(t.periods).map(([value, label]) => ({ value, label }))}
+                      value={tier.qualificationPeriod}
+                      onChange={(value) => setShared({ qualificationPeriod: value as TierForm["qualificationPeriod"] })}
+                      error={err(index, "qualificationPeriod")}
+                    />
+                  </FormLayout.Group>
+                  <FormLayout.Group>
+                    <TextField
+                      label={t.earnMultiplier}
+                      autoComplete="off"
+                      inputMode="decimal"
+                      value={tier.earnMultiplier}
+                      onChange={(earnMultiplier) => setTier(index, { earnMultiplier })}
+                      helpText={t.earnMultiplierHelp}
+                      error={err(index, "earnMultiplier")}
+                    />
+                    <Select
+                      label={t.entryReward}
+                      options={[
+                        { label: t.entryNone, value: "none" },
+                        { label: t.entryPoints, value: "points" },
+                        { label: t.entryCatalog, value: "reward" },
+                      ]}
+                      value={tier.entryRewardKind}
+                      onChange={(value) => setTier(index, { entryRewardKind: value as TierForm["entryRewardKind"] })}
+                    />
+                    {tier.entryRewardKind === "points" ? (
+                      <TextField
+                        label={t.entryRewardPoints}
+                        autoComplete="off"
+                        inputMode="numeric"
+                        value={tier.entryRewardPoints}
+                        onChange={(entryRewardPoints) => setTier(index, { entryRewardPoints })}
+                        error={err(index, "entryRewardPoints")}
+                      />
+                    ) : null}
+                    {tier.entryRewardKind === "reward" ? (
+                      <Select
+                        label={t.entryRewardId}
+                        options={rewardOptions}
+                        value={tier.entryRewardId}
+                        onChange={(entryRewardId) => setTier(index, { entryRewardId })}
+                        error={err(index, "entryRewardId")}
+                      />
+                    ) : null}
+                  </FormLayout.Group>
                   <TextField
-                    label={t.tierGraceDays}
+                    label={t.perks}
                     autoComplete="off"
-                    inputMode="numeric"
-                    value={form.tierGraceDays}
-                    onChange={set("tierGraceDays")}
-                    helpText={t.tierGraceDaysHelp}
-                    error={errors.tierGraceDays}
+                    multiline={2}
+                    value={tier.perks}
+                    onChange={(perks) => setTier(index, { perks })}
+                    error={err(index, "perks")}
                   />
-                  <Checkbox
-                    label={t.tierRefundsDemote}
-                    helpText={t.tierRefundsDemoteHelp}
-                    checked={form.tierRefundsDemote}
-                    onChange={set("tierRefundsDemote")}
-                  />
+                  {index > 0 ? (
+                    <Checkbox label={t.hidden} checked={tier.hidden} onChange={(hidden) => setTier(index, { hidden })} error={err(index, "hidden")} />
+                  ) : null}
                 </FormLayout>
               </BlockStack>
             </Card>
-          </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                {t.changesHeading}
-              </Text>
-              {changes.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t.changesEmpty}
-                </Text>
-              ) : (
-                changes.map((change) => (
-                  <Text as="p" key={change.id}>
-                    {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
-                  </Text>
-                ))
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+          ))}
+          <InlineStack>
+            <Button onClick={addTier} disabled={form.tiers.length >= 20}>
+              {t.addTier}
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </Card>
+      <Card>
+        <BlockStack gap="200">
+          <Text as="h2" variant="headingMd">
+            {t.retentionHeading}
+          </Text>
+          <FormLayout>
+            <Select
+              label={t.tierDowngrade}
+              options={[
+                { label: t.downgradeToQualifying, value: "to_qualifying" },
+                { label: t.downgradeOneLevel, value: "one_level" },
+              ]}
+              value={form.tierDowngrade}
+              onChange={(value) => set("tierDowngrade")(value as TierSettingsView["tierDowngrade"])}
+              error={errors.tierDowngrade}
+            />
+            <TextField
+              label={t.tierGraceDays}
+              autoComplete="off"
+              inputMode="numeric"
+              value={form.tierGraceDays}
+              onChange={set("tierGraceDays")}
+              helpText={t.tierGraceDaysHelp}
+              error={errors.tierGraceDays}
+            />
+            <Checkbox
+              label={t.tierRefundsDemote}
+              helpText={t.tierRefundsDemoteHelp}
+              checked={form.tierRefundsDemote}
+              onChange={set("tierRefundsDemote")}
+            />
+          </FormLayout>
+        </BlockStack>
+      </Card>
+    </SettingsFrame>
   );
 }
