@@ -11,12 +11,14 @@
  *   (next review scheduled), downgrade now (no grace) or record a pending downgrade;
  * - pending downgrade due: confirmPendingDowngrade with today's progress → apply or cancel;
  * - every applied change: TierChange (`review:<member>:<period end>`), tag and metafields via the
- *   outbox; retained members are rescheduled with one updateMany per next-review day.
+ *   outbox; retained members are rescheduled. All of it set-based (write below): a batch costs the
+ *   same few statements whether one member or all of them are due on a calendar year's first day.
  *
  * Every processed member leaves the due set in the same transaction (its review day moves past
  * `day`, its pending downgrade is applied or cleared), so a rerun of the day finds nothing to do and
  * a batch replayed after a crash writes nothing twice (TierChange keys are unique as well).
  */
+import { Prisma } from "@prisma/client";
 import db from "~/db.server";
 import { ConcurrentChangeError } from "~/loyalty/ledger.server";
 import { addDays, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
@@ -25,8 +27,9 @@ import {
   nextReviewOn,
   progressOfMembers,
   TIER_SHOP_SELECT,
+  shopScope,
   tierOf,
-  writeTierChange,
+  writeTierChanges,
 } from "~/loyalty/services/tiers.server";
 import { confirmPendingDowngrade, evaluateRetention, type DowngradeRule, type TierLadder, type TierProgress } from "~/loyalty/tiers";
 import type { BatchResult, ShopJob, ShopJobContext } from "./job-types";
@@ -145,47 +148,57 @@ async function plan(
   });
 }
 
+/** Members per `UPDATE … CASE` (three columns, seven bind variables each: under SQLite's limit). */
+const UPDATE_CHUNK = 100;
+
+/**
+ * The batch's writes, a constant number of statements per 100 members whatever the mix (ADR 012
+ * Performance): the review/pending days with one `UPDATE … CASE` (each member conditional on still
+ * being due: a promotion meanwhile scheduled its own review), the tier changes with
+ * tiers.server.ts writeTierChanges (createMany + one `UPDATE … CASE` + the outbox in bulk).
+ */
 async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[]): Promise<number> {
   const shopId = context.shop.id;
+  const { day } = context;
   let written = 0;
   await db.$transaction(
     async (tx) => {
-      // Members that only move their review day: one updateMany per (review day, pending) group, each
-      // conditional on the member still being due (a promotion meanwhile scheduled its own review).
-      const groups = new Map<string, { ids: string[]; data: { tierReviewOn: string | null; tierPendingHandle: string | null; tierPendingOn: string | null } }>();
-      for (const item of plans) {
-        if (item.kind !== "update") continue;
-        const data = { tierReviewOn: item.reviewOn, tierPendingHandle: item.pendingHandle, tierPendingOn: item.pendingOn };
-        const key = JSON.stringify(data);
-        const group = groups.get(key) ?? { ids: [], data };
-        group.ids.push(item.member.id);
-        groups.set(key, group);
-        if (item.pendingOn !== null && item.pendingOn !== item.member.tierPendingOn) written += 1;
+      const changes = plans.filter((item): item is Extract<Plan, { kind: "change" }> => item.kind === "change");
+      // A key already recorded (the change was made, then undone by hand): never twice; the member
+      // only leaves the due set.
+      const recorded = new Set(
+        changes.length === 0
+          ? []
+          : (
+              await tx.tierChange.findMany({
+                where: { shopId, idempotencyKey: { in: changes.map((item) => item.key) } },
+                select: { idempotencyKey: true },
+              })
+            ).map((row) => row.idempotencyKey),
+      );
+      const updates = plans.flatMap((item): Extract<Plan, { kind: "update" }>[] => {
+        if (item.kind === "update") return [item];
+        if (!recorded.has(item.key)) return [];
+        const reviewOn = item.member.tierHandle ? nextReviewOn(ladder, item.member.tierHandle, item.member.tierSince ?? day, day) : null;
+        return [{ kind: "update", member: item.member, reviewOn: after(reviewOn, day), pendingHandle: null, pendingOn: null }];
+      });
+      written += updates.filter((item) => item.pendingOn !== null && item.pendingOn !== item.member.tierPendingOn).length;
+      const at = new Date();
+      for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
+        const part = updates.slice(i, i + UPDATE_CHUNK);
+        const ids = part.map((item) => item.member.id);
+        const column = (value: (item: (typeof part)[number]) => string | null) =>
+          Prisma.join(part.map((item) => Prisma.sql`WHEN ${item.member.id} THEN CAST(${value(item)} AS TEXT)`), " ");
+        await tx.$executeRaw`UPDATE "Member" SET "tierReviewOn" = CASE "id" ${column((item) => item.reviewOn)} END, "tierPendingHandle" = CASE "id" ${column((item) => item.pendingHandle)} END, "tierPendingOn" = CASE "id" ${column((item) => item.pendingOn)} END, "updatedAt" = ${at} WHERE "id" IN (${Prisma.join(ids)}) AND ${shopScope(shopId)} AND ("tierReviewOn" <= ${day} OR "tierPendingOn" <= ${day})`;
       }
-      for (const group of groups.values()) {
-        await tx.member.updateMany({
-          where: {
-            shopId,
-            id: { in: group.ids },
-            OR: [{ tierReviewOn: { lte: context.day } }, { tierPendingOn: { lte: context.day } }],
-          },
-          data: group.data,
-        });
-      }
-      for (const item of plans) {
-        if (item.kind !== "change") continue;
-        await writeTierChange(tx, {
-          shopId,
-          memberId: item.member.id,
-          from: item.member.tierHandle,
-          to: item.to,
-          reason: "retention_downgrade",
-          idempotencyKey: item.key,
-          ladder,
-          today: context.day,
-        });
-        written += 1;
-      }
+      const fresh = changes.filter((item) => !recorded.has(item.key));
+      await writeTierChanges(
+        tx,
+        shopId,
+        fresh.map((item) => ({ memberId: item.member.id, from: item.member.tierHandle, to: item.to, idempotencyKey: item.key })),
+        { reason: "retention_downgrade", ladder, today: day },
+      );
+      written += fresh.length;
     },
     { maxWait: 10_000, timeout: 120_000 },
   );

@@ -12,7 +12,7 @@
  *   hidden tiers and lifetime ladders are never reviewed (null), so the nightly job only sees
  *   members who can actually move.
  */
-import type { Prisma, Tier as TierRow } from "@prisma/client";
+import { Prisma, type Tier as TierRow } from "@prisma/client";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { reversalTarget, type OrderEarning } from "~/loyalty/earning";
@@ -33,7 +33,7 @@ import {
 } from "~/loyalty/tiers";
 import type { MemberTier, StorefrontTier } from "~/loyalty/storefront-contract";
 import { GRANT_PREFIX, grantRewardCode } from "./redemptions.server";
-import { queueTierSync } from "./shopify-outbox.server";
+import { queueTierSync, tierKey } from "./shopify-outbox.server";
 
 type Db = Prisma.TransactionClient | typeof db;
 
@@ -309,6 +309,81 @@ export async function writeTierChange(
   });
   if (moved.count !== 1) throw new ConcurrentChangeError(`tier of member ${change.memberId}`);
   await queueTierSync(tx, { shopId: change.shopId, memberId: change.memberId });
+}
+
+/**
+ * The shop condition of a statement that names its members by id, as an expression no index can
+ * serve: the planner then takes the primary key for the ids (with `"shopId" = ?` SQLite walks the
+ * shop's whole member index instead, one full pass per statement).
+ */
+export const shopScope = (shopId: string) => Prisma.sql`COALESCE("shopId", '') = ${shopId}`;
+
+/** Members per set-based statement: keeps every statement under SQLite's bind-variable limit. */
+const SET_CHUNK = 100;
+
+function chunks<T>(items: readonly T[], size = SET_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * writeTierChange for many members of one shop in a constant number of statements per 100 members
+ * (the daily review's batches): the TierChange rows with createMany, every member moved by one
+ * `UPDATE … CASE` conditional on the tier read (any member that moved meanwhile throws
+ * ConcurrentChangeError and the caller rereads), the outbox rows created or refreshed in bulk (the
+ * same values queueTierSync writes). Keys already recorded are the caller's to skip: a duplicate
+ * here fails the transaction, like writeTierChange.
+ */
+export async function writeTierChanges(
+  tx: Tx,
+  shopId: string,
+  changes: readonly { memberId: string; from: string | null; to: string; idempotencyKey: string }[],
+  options: { reason: TierChangeReason; ladder: TierLadder; today: LocalDate },
+): Promise<void> {
+  if (changes.length === 0) return;
+  const { reason, ladder, today } = options;
+  await tx.tierChange.createMany({
+    data: changes.map((change) => ({
+      shopId,
+      memberId: change.memberId,
+      fromHandle: change.from,
+      toHandle: change.to,
+      reason,
+      idempotencyKey: change.idempotencyKey,
+    })),
+  });
+  const at = new Date();
+  for (const part of chunks(changes)) {
+    const handles = part.map((change) => Prisma.sql`WHEN ${change.memberId} THEN CAST(${change.to} AS TEXT)`);
+    const reviews = part.map(
+      (change) => Prisma.sql`WHEN ${change.memberId} THEN CAST(${nextReviewOn(ladder, change.to, today, today)} AS TEXT)`,
+    );
+    const fences = part.map((change) =>
+      change.from === null
+        ? Prisma.sql`("id" = ${change.memberId} AND "tierHandle" IS NULL)`
+        : Prisma.sql`("id" = ${change.memberId} AND "tierHandle" = ${change.from})`,
+    );
+    const moved = await tx.$executeRaw`UPDATE "Member" SET "tierHandle" = CASE "id" ${Prisma.join(handles, " ")} ELSE "tierHandle" END, "tierReviewOn" = CASE "id" ${Prisma.join(reviews, " ")} ELSE "tierReviewOn" END, "tierSince" = ${today}, "tierPendingHandle" = NULL, "tierPendingOn" = NULL, "updatedAt" = ${at} WHERE "id" IN (${Prisma.join(part.map((change) => change.memberId))}) AND ${shopScope(shopId)} AND (${Prisma.join(fences, " OR ")})`;
+    if (moved !== part.length) throw new ConcurrentChangeError(`tiers of ${part.length - moved} member(s) of a review batch`);
+  }
+  // Outbox: the values queueTierSync's upsert writes, for the whole set at once.
+  const keys = new Map(changes.map((change) => [tierKey(change.memberId), change.memberId]));
+  const existing = await tx.shopifyOutbox.findMany({ where: { shopId, key: { in: [...keys.keys()] } }, select: { key: true } });
+  const due = { status: "pending", tries: 0, availableAt: at, lastError: null };
+  if (existing.length > 0) {
+    await tx.shopifyOutbox.updateMany({
+      where: { shopId, key: { in: existing.map((row) => row.key) } },
+      data: { ...due, version: { increment: 1 } },
+    });
+  }
+  const known = new Set(existing.map((row) => row.key));
+  const fresh = [...keys].filter(([key]) => !known.has(key));
+  if (fresh.length > 0) {
+    await tx.shopifyOutbox.createMany({
+      data: fresh.map(([key, memberId]) => ({ shopId, kind: "customer_tier", key, payload: JSON.stringify({ memberId }), ...due })),
+    });
+  }
 }
 
 export interface PromotionOutcome {

@@ -1,0 +1,197 @@
+/**
+ * npx tsx bench/tier-review.ts [-- --members N --grace D --keep]
+ *
+ * The tier review's worst day (docs/decisions/012 Performance): a calendar-year points ladder on
+ * January 1st, when every member above the base tier is due at once. Builds a migrated SQLite file
+ * under /tmp/keepsake-tier-review-bench/ with N members (default 100,000), all silver or gold and due
+ * on 2026-01-01, 10 ledger entries each (a sign-up bonus and 9 paid orders with their OrderRecord
+ * over 2025): about half keep their tier, the others move down (to_qualifying). Then, in a child
+ * process, runs the real job through the scheduler (`runDueJobs`), then the same day again (must
+ * write nothing), and counts what was written.
+ *
+ * stdout: ONE JSON object. Logs: stderr. Exit 1 if the rerun wrote anything or members are still due.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DIR = "/tmp/keepsake-tier-review-bench";
+const SHOP_DOMAIN = "tier-bench.myshopify.com";
+const SHOP_ID = "shop_tier_bench";
+const ZONE = "America/New_York";
+const DAY: LocalDate = "2026-01-01";
+const YEAR_START: LocalDate = "2025-01-01";
+const ENTRIES_PER_MEMBER = 10;
+const TIERS = [
+  { handle: "bronze", threshold: 0 },
+  { handle: "silver", threshold: 500 },
+  { handle: "gold", threshold: 1500 },
+];
+const SEED_VERSION = "v1";
+
+const log = (...parts: unknown[]) => console.error("[bench:tier-review]", ...parts);
+const iso = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+function prng(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generate(file: string, members: number, graceDays: number): void {
+  rmSync(file, { force: true });
+  const migrated = spawnSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/schema.prisma"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    encoding: "utf8",
+  });
+  if (migrated.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = OFF");
+  sqlite.pragma("synchronous = OFF");
+  sqlite.pragma("foreign_keys = OFF");
+  const now = iso(new Date(`${DAY}T00:00:00Z`));
+  sqlite
+    .prepare(
+      `INSERT INTO "Shop" (id, domain, ianaTimezone, scopes, tiersEnabled, tierGraceDays, updatedAt) VALUES (?, ?, ?, 'read_orders,write_customers', 1, ?, ?)`,
+    )
+    .run(SHOP_ID, SHOP_DOMAIN, ZONE, graceDays, now);
+  const tier = sqlite.prepare(
+    `INSERT INTO "Tier" (id, shopId, handle, name, position, thresholdKind, thresholdValue, qualificationPeriod, updatedAt)
+     VALUES (?, ?, ?, ?, ?, 'points_earned', ?, 'calendar_year', ?)`,
+  );
+  TIERS.forEach((t, position) => tier.run(`tier_${t.handle}`, SHOP_ID, t.handle, t.handle, position, String(t.threshold), now));
+  const indexes = sqlite
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('Member', 'LedgerEntry', 'OrderRecord')`)
+    .all() as { name: string; sql: string }[];
+  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+  const insertMember = sqlite.prepare(
+    `INSERT INTO "Member" (id, shopId, customerGid, balance, enrolledAt, updatedAt, tierHandle, tierSince, tierReviewOn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertEntry = sqlite.prepare(
+    `INSERT INTO "LedgerEntry" (id, shopId, memberId, kind, delta, idempotencyKey, orderGid, rule, description, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertOrder = sqlite.prepare(
+    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const dayStart = Array.from({ length: 365 }, (_, d) => startOfLocalDay(addDays(YEAR_START, d), ZONE).getTime());
+  const random = prng(20260101);
+  const write = sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i += 1) {
+      const memberId = `m${i.toString(36).padStart(6, "0")}`;
+      const customerGid = `gid://shopify/Customer/${8_000_000_000_000 + i}`;
+      const gold = random() < 0.5;
+      // Gold members earn ~1,000-1,800 (most drop to silver), silver ones ~300-1,000 (some drop to bronze).
+      const high = gold ? 190 : 100;
+      let balance = 0;
+      for (let j = 0; j < ENTRIES_PER_MEMBER; j += 1) {
+        const at = iso(new Date((dayStart[Math.floor(random() * 365)] as number) + Math.floor(random() * 82_800) * 1000));
+        const entryId = `e${(i * ENTRIES_PER_MEMBER + j).toString(36).padStart(7, "0")}`;
+        if (j === 0) {
+          insertEntry.run(entryId, SHOP_ID, memberId, "signup_bonus", 25, `signup:${customerGid}`, null, null, "Sign-up bonus", at);
+          balance += 25;
+          continue;
+        }
+        const points = 30 + Math.floor(random() * high);
+        const orderGid = `gid://shopify/Order/${9_000_000_000_000 + i * ENTRIES_PER_MEMBER + j}`;
+        const rule = `{"basePoints":${points},"earnRate":"1"}`;
+        insertEntry.run(entryId, SHOP_ID, memberId, "order_earn", points, `order:${orderGid}:earn`, orderGid, rule, "Order", at);
+        insertOrder.run(`o${entryId}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, at, `${points}.00`, points, rule, at, at);
+        balance += points;
+      }
+      const since = addDays("2023-01-01", Math.floor(random() * 1000));
+      insertMember.run(memberId, SHOP_ID, customerGid, balance, now, now, gold ? "gold" : "silver", since, DAY);
+    }
+  });
+  for (let from = 0; from < members; from += 20_000) write(from, Math.min(members, from + 20_000));
+  for (const index of indexes) sqlite.exec(index.sql);
+  sqlite.exec("ANALYZE");
+  sqlite.pragma("journal_mode = DELETE");
+  sqlite.close();
+}
+
+async function runJob(file: string): Promise<void> {
+  process.env.DATABASE_URL = `file:${file}`;
+  process.env.NODE_ENV ??= "production";
+  process.env.LOG_LEVEL ??= "warn";
+  process.env.SHOPIFY_API_KEY ??= "bench-key";
+  process.env.SHOPIFY_API_SECRET ??= "bench-secret";
+  process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
+  process.env.SCOPES ??= "read_orders,write_customers";
+  const { runDueJobs } = await import("../app/jobs/scheduler.server");
+  const { tierReviewJob } = await import("../app/jobs/tier-review.server");
+  const { default: db } = await import("../app/db.server");
+  const now = new Date(startOfLocalDay(DAY, ZONE).getTime() + 3 * 3_600_000);
+  const started = performance.now();
+  const reports = await runDueJobs({ now, owner: "bench", jobs: [tierReviewJob] });
+  const seconds = (performance.now() - started) / 1000;
+  const rerunStarted = performance.now();
+  const rerun = await runDueJobs({ now: new Date(now.getTime() + 60_000), owner: "bench-rerun", jobs: [tierReviewJob] });
+  const rerunSeconds = (performance.now() - rerunStarted) / 1000;
+  // A second run of the job itself (not only the scheduler's lease): due set drained, nothing written.
+  const again = await tierReviewJob.runBatch({ db, shop: { id: SHOP_ID, domain: SHOP_DOMAIN, ianaTimezone: ZONE }, day: DAY, now, log: (await import("../app/logger.server")).logger }, null, 500);
+  const byTier = await db.member.groupBy({ by: ["tierHandle"], where: { shopId: SHOP_ID }, _count: { _all: true } });
+  process.stdout.write(
+    JSON.stringify({
+      seconds: Number(seconds.toFixed(2)),
+      processed: reports.reduce((sum, r) => sum + r.processed, 0),
+      written: reports.reduce((sum, r) => sum + r.written, 0),
+      outcomes: reports.map((r) => `${r.day}:${r.outcome}`),
+      rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran").length, batch: again },
+      tierChanges: await db.tierChange.count({ where: { shopId: SHOP_ID } }),
+      outboxRows: await db.shopifyOutbox.count({ where: { shopId: SHOP_ID, kind: "customer_tier" } }),
+      stillDue: await db.member.count({ where: { shopId: SHOP_ID, tierReviewOn: { lte: DAY } } }),
+      tiers: Object.fromEntries(byTier.map((row) => [row.tierHandle ?? "none", row._count._all])),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+  await db.$disconnect();
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { members: { type: "string" }, grace: { type: "string" }, keep: { type: "boolean" }, run: { type: "string" } },
+  });
+  if (values.run) return runJob(values.run);
+  const members = Number(values.members ?? 100_000);
+  const grace = Number(values.grace ?? 0);
+  mkdirSync(DIR, { recursive: true });
+  const cached = path.join(DIR, `seed-${SEED_VERSION}-${members}-g${grace}.sqlite`);
+  if (!existsSync(cached)) {
+    const started = performance.now();
+    log(`generating ${members} due members × ${ENTRIES_PER_MEMBER} entries`);
+    generate(`${cached}.tmp`, members, grace);
+    copyFileSync(`${cached}.tmp`, cached);
+    rmSync(`${cached}.tmp`, { force: true });
+    log(`generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+  const working = path.join(DIR, `work-${process.pid}.sqlite`);
+  copyFileSync(cached, working);
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
+  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
+  const result = JSON.parse(child.stdout) as { stillDue: number; rerun: { ran: number; batch: { written: number } } };
+  process.stdout.write(`${JSON.stringify({ members, ledgerEntries: members * ENTRIES_PER_MEMBER, graceDays: grace, ...result })}\n`);
+  if (result.stillDue > 0 || result.rerun.batch.written > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(2);
+});
