@@ -3,14 +3,12 @@
  * confirmation modal) or include them again; both audited (members-admin.server.ts setMemberExcluded).
  */
 import { useFetcher } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
-import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Badge, BlockStack, Button, Card, InlineStack, Modal, Text, TextField } from "@shopify/polaris";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { membersStrings } from "~/i18n/features/members";
-
-const MODAL_ID = "member-exclude-modal";
 
 type Result = { ok: true; intent: "exclude" | "include"; changed: boolean } | { ok: false; errors: FieldErrors };
 
@@ -21,6 +19,7 @@ export function MemberExclusionCard({ excludedAt }: { excludedAt: string | null 
   const fetcher = useFetcher<Result>();
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [confirming, setConfirming] = useState(false);
   const busy = fetcher.state !== "idle";
 
   useFetcherResult(fetcher, (result) => {
@@ -34,20 +33,22 @@ export function MemberExclusionCard({ excludedAt }: { excludedAt: string | null 
   });
 
   const submit = (intent: "exclude" | "include") => {
-    shopify.modal.hide(MODAL_ID);
+    setConfirming(false);
     fetcher.submit({ intent, reason }, { method: "post" });
   };
 
   return (
     <Card>
-      <Modal id={MODAL_ID}>
-        <p style={{ padding: "16px" }}>{e.modalBody}</p>
-        <TitleBar title={e.modalTitle}>
-          <button variant="primary" tone="critical" onClick={() => submit("exclude")}>
-            {e.confirm}
-          </button>
-          <button onClick={() => shopify.modal.hide(MODAL_ID)}>{e.cancel}</button>
-        </TitleBar>
+      <Modal
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        title={e.modalTitle}
+        primaryAction={{ content: e.confirm, destructive: true, onAction: () => submit("exclude") }}
+        secondaryActions={[{ content: e.cancel, onAction: () => setConfirming(false) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{e.modalBody}</Text>
+        </Modal.Section>
       </Modal>
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="center">
@@ -66,7 +67,7 @@ export function MemberExclusionCard({ excludedAt }: { excludedAt: string | null 
               {e.include}
             </Button>
           ) : (
-            <Button tone="critical" onClick={() => shopify.modal.show(MODAL_ID)} loading={busy}>
+            <Button tone="critical" onClick={() => setConfirming(true)} loading={busy}>
               {e.exclude}
             </Button>
           )}

@@ -98,10 +98,26 @@ describe("members list and CSV import in the demo's admin frame", () => {
     expect(errors).toEqual([]);
   });
 
+  it("excludes a member from the program after confirming, then includes them again", async () => {
+    const { page, frame, errors } = await openAdmin();
+    await navigateAdmin(page, "Members");
+    await frame.getByTestId("member-balance").first().waitFor();
+    await frame.getByRole("link", { name: "Grace Hopper" }).click();
+    await frame.locator("#member-balance").waitFor();
+    await frame.getByRole("button", { name: "Exclude from program" }).click();
+    await frame.getByRole("dialog").getByRole("button", { name: "Exclude", exact: true }).click();
+    await page.locator("#toasts .toast", { hasText: "Member excluded from the program" }).waitFor();
+    await expect.poll(async () => frame.locator("#member-exclusion-status").textContent(), { timeout: 10_000 }).toMatch(/^Excluded since/);
+    await frame.getByRole("button", { name: "Include again" }).click();
+    await page.locator("#toasts .toast", { hasText: "Member included again" }).waitFor();
+    await expect.poll(async () => frame.locator("#member-exclusion-status").textContent(), { timeout: 10_000 }).toBe("Takes part in the program.");
+    expect(errors).toEqual([]);
+  });
+
   it("shows the segments page with its rules and counts, axe-clean", async () => {
     const { page, frame, errors } = await openAdmin();
     await navigateAdmin(page, "Settings");
-    await frame.getByRole("link", { name: "Open: Segments" }).click();
+    await frame.getByRole("link", { name: "Open: Segments" }).dispatchEvent("click");
     await frame.getByLabel("At risk: no activity for (days)").waitFor();
     await frame.getByText("Members per segment").waitFor();
     expect(await seriousAxeViolationsIn(frame)).toEqual([]);
