@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Modal, Page, Select, Text, TextField } from "@shopify/polaris";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { staffIdOf, useFetcherResult } from "~/components/admin-forms";
 import { SettingsSaveBar } from "~/components/settings-form";
@@ -27,7 +27,6 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 const SAVE_BAR_ID = "earn-save-bar";
-const ROTATE_MODAL_ID = "earn-rotate-secret";
 
 /** A row as the form holds it (points as typed). */
 interface Row {
@@ -55,6 +54,7 @@ export default function EarnPage() {
   const [rows, setRows] = useState<Row[]>(saved);
   const [secret, setSecret] = useState<string | null>(loaded.integrationSecret);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [confirmingRotate, setConfirmingRotate] = useState(false);
   const dirty = JSON.stringify(rows) !== JSON.stringify(saved);
   const busy = fetcher.state !== "idle";
 
@@ -95,7 +95,7 @@ export default function EarnPage() {
     setErrors({});
   };
   const rotate = () => {
-    shopify.modal.hide(ROTATE_MODAL_ID);
+    setConfirmingRotate(false);
     fetcher.submit({ intent: "rotate" }, { method: "post" });
   };
   const add = () => setRows((current) => [...current, { kind: "social_follow", key: "", network: "instagram", url: "", label: "", points: "50", active: true }]);
@@ -104,14 +104,16 @@ export default function EarnPage() {
     <Page title={t.title} backAction={{ content: common.nav.settings, url: "/app/settings" }}>
       <TitleBar title={t.title} />
       <SettingsSaveBar id={SAVE_BAR_ID} open={dirty} saving={busy} onSave={save} onDiscard={discard} labels={common.common} />
-      <Modal id={ROTATE_MODAL_ID}>
-        <p style={{ padding: "16px" }}>{t.rotateBody}</p>
-        <TitleBar title={t.rotateTitle}>
-          <button variant="primary" tone="critical" onClick={rotate}>
-            {t.rotateConfirm}
-          </button>
-          <button onClick={() => shopify.modal.hide(ROTATE_MODAL_ID)}>{t.cancel}</button>
-        </TitleBar>
+      <Modal
+        open={confirmingRotate}
+        onClose={() => setConfirmingRotate(false)}
+        title={t.rotateTitle}
+        primaryAction={{ content: t.rotateConfirm, destructive: true, onAction: rotate }}
+        secondaryActions={[{ content: t.cancel, onAction: () => setConfirmingRotate(false) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{t.rotateBody}</Text>
+        </Modal.Section>
       </Modal>
       <Layout>
         <Layout.Section>
@@ -193,7 +195,7 @@ export default function EarnPage() {
               )}
               <InlineStack>
                 {secret ? (
-                  <Button tone="critical" onClick={() => shopify.modal.show(ROTATE_MODAL_ID)} disabled={busy}>
+                  <Button tone="critical" onClick={() => setConfirmingRotate(true)} disabled={busy}>
                     {t.rotateSecret}
                   </Button>
                 ) : (
