@@ -1,8 +1,9 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
+import { BlockStack, Card, Layout, SkeletonBodyText, SkeletonDisplayText, SkeletonPage } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisKo from "@shopify/polaris/locales/ko.json";
@@ -39,9 +40,53 @@ export const shouldRevalidate: ShouldRevalidateFunction = () => false;
 
 const POLARIS_TRANSLATIONS = { en: polarisEn, ko: polarisKo };
 
+/**
+ * While a navigation to a different page loads, its skeleton instead of the stale page. Submissions
+ * that reload the same page keep it (their forms show their own loading state).
+ */
+function useLoadingPathname(): string | undefined {
+  const navigation = useNavigation();
+  const location = useLocation();
+  const next = navigation.state === "loading" ? navigation.location : undefined;
+  return next && next.pathname !== location.pathname ? next.pathname : undefined;
+}
+
+function LoadingSkeleton({ title }: { title?: string }) {
+  return (
+    <div data-testid="page-skeleton" aria-busy="true">
+      <SkeletonPage title={title}>
+        <Layout>
+          <Layout.Section>
+            <BlockStack gap="400">
+              <Card>
+                <BlockStack gap="400">
+                  <SkeletonDisplayText size="small" />
+                  <SkeletonBodyText lines={3} />
+                </BlockStack>
+              </Card>
+              <Card>
+                <SkeletonBodyText lines={4} />
+              </Card>
+            </BlockStack>
+          </Layout.Section>
+        </Layout>
+      </SkeletonPage>
+    </div>
+  );
+}
+
 export default function App() {
   const { apiKey, appBridgeUrl, locale } = useLoaderData<typeof loader>();
   const t = adminStrings(locale);
+  const loadingPathname = useLoadingPathname();
+  const navTitles: Record<string, string> = {
+    "/app": t.nav.dashboard,
+    "/app/program": t.nav.program,
+    "/app/rewards": t.nav.rewards,
+    "/app/members": t.nav.members,
+    "/app/analytics": analyticsStrings.strings(locale).nav,
+    "/app/settings": t.nav.settings,
+  };
   return (
     <AppProvider
       isEmbeddedApp
@@ -59,7 +104,7 @@ export default function App() {
         <Link to="/app/analytics">{analyticsStrings.strings(locale).nav}</Link>
         <Link to="/app/settings">{t.nav.settings}</Link>
       </NavMenu>
-      <Outlet />
+      {loadingPathname ? <LoadingSkeleton title={navTitles[loadingPathname.replace(/\/$/, "")]} /> : <Outlet />}
     </AppProvider>
   );
 }
