@@ -111,3 +111,12 @@ export function themeEditorEmbedUrl(shopDomain: string, apiKey: string, handle =
   const host = new URL(`https://${shopDomain}`).host; // throws on anything that is not a host name
   return `https://${host}/admin/themes/current/editor?context=apps&activateAppId=${encodeURIComponent(apiKey)}/${encodeURIComponent(handle)}`;
 }
+
+/**
+ * Opens the live theme's editor on `template` with the app block being added in a new Apps section:
+ * https://<shop>/admin/themes/current/editor?template=<template>&addAppBlockId=<api key>/<block handle>&target=newAppsSection
+ */
+export function themeEditorAppBlockUrl(shopDomain: string, apiKey: string, handle: string, template: "product" | "page" | "index"): string {
+  const host = new URL(`https://${shopDomain}`).host;
+  return `https://${host}/admin/themes/current/editor?template=${template}&addAppBlockId=${encodeURIComponent(apiKey)}/${encodeURIComponent(handle)}&target=newAppsSection`;
+}

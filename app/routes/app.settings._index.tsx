@@ -26,6 +26,7 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "earn", url: "/app/earn" },
   { key: "segments", url: "/app/segments" },
   { key: "import", url: "/app/import" },
+  { key: "widget", url: "/app/widget" },
 ];
 
 export default function SettingsPage() {

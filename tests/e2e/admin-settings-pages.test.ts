@@ -42,6 +42,7 @@ describe("settings pages in the demo's admin frame", () => {
       ["Birthdays", "Birthdays"],
       ["Ways to earn", "Ways to earn"],
       ["Referrals", "Referrals"],
+      ["Storefront widget", "Storefront widget"],
     ];
     for (const [card, title] of sections) {
       await navigateAdmin(page, "Settings");

@@ -15,6 +15,7 @@ const en = {
     earn: { title: "Ways to earn", body: "Points for social follows and shares, newsletter sign-ups, reviews and custom actions; the integration secret." },
     segments: { title: "Segments", body: "New, active, loyal, at-risk and churned members: tune the recency, frequency and spend rules." },
     import: { title: "Import and export", body: "Import members and balances from a CSV (Smile.io, LoyaltyLion or generic); export members and the ledger." },
+    widget: { title: "Storefront widget", body: "The rewards launcher, birthday pop-up and page blocks: colors, position and texts in the theme editor." },
   },
 };
 
@@ -33,6 +34,7 @@ const ko: typeof en = {
     earn: { title: "적립 방법", body: "소셜 팔로우·공유, 뉴스레터 구독, 리뷰와 사용자 지정 활동 포인트, 연동 비밀 키." },
     segments: { title: "세그먼트", body: "신규, 활성, 충성, 이탈 위험, 이탈 회원: 최근성, 빈도, 구매 금액 규칙을 조정합니다." },
     import: { title: "가져오기 및 내보내기", body: "CSV(Smile.io, LoyaltyLion 또는 일반 형식)로 회원과 잔액을 가져오고 회원과 원장을 내보냅니다." },
+    widget: { title: "스토어 위젯", body: "리워드 런처, 생일 팝업, 페이지 블록: 색상, 위치, 문구는 테마 편집기에서 설정합니다." },
   },
 };
 
