@@ -17,7 +17,9 @@
  *     every figure must be identical (the bench fails otherwise); its per-day time is reported.
  *  3. Opens the file with the app's own Prisma client and times the service the page's loader calls
  *     (`analyticsReport`) for each range, today's figures computed live from the raw tables as in
- *     production. Warm-up calls not counted.
+ *     production. Warm-up calls not counted. Each range is timed twice: `uncached` empties the live-day
+ *     cache before every call (each call computes today from the raw tables; worstP95Ms and targetMet
+ *     judge these), `ranges` keeps today's figures for LIVE_TTL_MS as in production.
  *
  * stdout: ONE JSON object with p50/p95/p99/max per range. Logs: stderr. Exit 0 whether or not the
  * target is met (benchmarks report), 2 if the bench could not run.
@@ -365,7 +367,7 @@ async function main() {
 
   process.env.DATABASE_URL = `file:${file}`;
   process.env.NODE_ENV = "production";
-  const { analyticsReport, rollUpDay } = await import("../app/loyalty/services/analytics.server");
+  const { analyticsReport, clearLiveDays, rollUpDay } = await import("../app/loyalty/services/analytics.server");
   const db = (await import("../app/db.server")).default;
 
   // The seed must equal the real roll-up: recompute sample days with rollUpDay (which rewrites the
@@ -388,26 +390,35 @@ async function main() {
   if (mismatches.length > 0) throw new Error(`seeded rows differ from rollUpDay: ${mismatches.join(", ")}`);
   log(`seed matches rollUpDay on ${samples.length} sample days`);
 
-  const results: { range: string; days: number; p50: number; p95: number; p99: number; max: number; calls: number; pointsIssued: number | null }[] = [];
-  for (const range of RANGES) {
-    const times: number[] = [];
-    let days = 0;
-    let pointsIssued: number | null = null;
-    for (let call = -3; call < ITERATIONS; call += 1) {
-      const started = performance.now();
-      const report = await analyticsReport(SHOP.domain, range.input, { now: NOW, db });
-      const elapsed = performance.now() - started;
-      if (!report) throw new Error("shop not found");
-      if (report.pendingDays > 0) throw new Error(`${report.pendingDays} days not rolled up`);
-      days = report.range.days;
-      pointsIssued = report.kpis.pointsIssued.current;
-      if (call >= 0) times.push(elapsed);
+  type RangeResult = { range: string; days: number; p50: number; p95: number; p99: number; max: number; calls: number; pointsIssued: number | null };
+  // Uncached: the live-day cache is emptied before every call, so each one computes today from the
+  // raw tables (what the first view of a minute costs). Cached: the live day kept LIVE_TTL_MS.
+  const timeRanges = async (uncached: boolean): Promise<RangeResult[]> => {
+    const results: RangeResult[] = [];
+    for (const range of RANGES) {
+      const times: number[] = [];
+      let days = 0;
+      let pointsIssued: number | null = null;
+      for (let call = -3; call < ITERATIONS; call += 1) {
+        if (uncached) clearLiveDays();
+        const started = performance.now();
+        const report = await analyticsReport(SHOP.domain, range.input, { now: NOW, db });
+        const elapsed = performance.now() - started;
+        if (!report) throw new Error("shop not found");
+        if (report.pendingDays > 0) throw new Error(`${report.pendingDays} days not rolled up`);
+        days = report.range.days;
+        pointsIssued = report.kpis.pointsIssued.current;
+        if (call >= 0) times.push(elapsed);
+      }
+      times.sort((a, b) => a - b);
+      const result = { range: range.name, days, calls: times.length, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: percentile(times, 100), pointsIssued };
+      log(`${uncached ? "uncached" : "cached"} ${JSON.stringify(result)}`);
+      results.push(result);
     }
-    times.sort((a, b) => a - b);
-    const result = { range: range.name, days, calls: times.length, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: percentile(times, 100), pointsIssued };
-    log(JSON.stringify(result));
-    results.push(result);
-  }
+    return results;
+  };
+  const uncached = await timeRanges(true);
+  const results = await timeRanges(false);
   const counts = {
     ledgerEntries: await db.ledgerEntry.count(),
     members: await db.member.count(),
@@ -415,7 +426,7 @@ async function main() {
     dailyStats: await db.dailyStat.count(),
   };
   await db.$disconnect();
-  const worstP95 = Math.max(...results.map((r) => r.p95));
+  const worstP95 = Math.max(...uncached.map((r) => r.p95));
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -428,12 +439,16 @@ async function main() {
         targetP95Ms: TARGET_P95_MS,
         worstP95Ms: worstP95,
         targetMet: worstP95 <= TARGET_P95_MS,
+        worstP95CachedMs: Math.max(...results.map((r) => r.p95)),
         dailyStats: {
           seededRows: seeded,
           seedSeconds,
           checkedAgainstRollUpDay: samples,
           rollUpDayMs: dayTimes.map((ms) => Math.round(ms)),
         },
+        // Every call computed today live (live-day cache emptied first): what worstP95Ms/targetMet judge.
+        uncached,
+        // Today's live figures kept LIVE_TTL_MS as in production (only a minute's first call pays them).
         ranges: results,
       },
       null,
