@@ -387,9 +387,9 @@ export async function attributeReferralOrder(shop: ShopRecord, order: ReferralOr
     });
   });
   log.info({ points }, "referral rewarded");
+  await finishReferral(shop, referral.id);
   // Referral points count toward VIP tiers: promotion is immediate (ADR 011).
   if (points > 0) await promoteIfQualified(shop.id, referral.referrerId, referralRewardKey(referral.id));
-  await finishReferral(shop, referral.id);
 }
 
 /** The grant's key for the referrer's reward code; its Redemption row is `grant:` + this. */
