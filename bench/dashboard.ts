@@ -25,12 +25,12 @@
  * target is met (benchmarks report), 2 if the bench could not run.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { migrationsKey, prng, sqliteDateTime } from "./support";
 import {
   addDelta,
   encodeSketch,
@@ -68,26 +68,6 @@ const { values: args } = parseArgs({
 const ENTRIES = Number(args.entries);
 const MEMBERS = Number(args.members);
 const ITERATIONS = Number(args.iterations);
-
-/** Deterministic pseudo-random numbers (mulberry32), so every build holds the same data. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Prisma's SQLite DateTime text (what the driver adapter writes and reads). */
-const sqliteDate = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
-
-function migrationsKey(): string {
-  const dir = path.join(ROOT, "prisma/migrations");
-  return createHash("sha256").update(readdirSync(dir).sort().join(",")).digest("hex").slice(0, 10);
-}
 
 const REWARDS = [
   { id: "rw_5", name: "$5 off", kind: "amount_off", cost: 500, amount: "5.00" },
@@ -138,7 +118,7 @@ function buildDatabase(file: string): void {
     .all() as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
 
-  const now = sqliteDate(NOW.getTime());
+  const now = sqliteDateTime(NOW.getTime());
   const start = NOW.getTime() - SPAN_DAYS * DAY;
   const insertShop = sqlite.prepare(`INSERT INTO "Shop" ("id", "domain", "ianaTimezone", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)`);
   const insertReward = sqlite.prepare(
@@ -158,7 +138,7 @@ function buildDatabase(file: string): void {
     `INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "requestId", "kind", "rewardName", "pointsSpent", "status", "createdAt", "updatedAt")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const next = random(7);
+  const next = prng(7);
   const started = Date.now();
 
   for (const [shop, scale] of [
@@ -178,7 +158,7 @@ function buildDatabase(file: string): void {
     sqlite.transaction(() => {
       for (let i = 0; i < members; i += 1) {
         const enrolled = start + Math.floor(next() * SPAN_DAYS * DAY);
-        insertMember.run(memberId(i), shop.id, gid(i), Math.floor(next() * 3000), sqliteDate(enrolled), sqliteDate(enrolled));
+        insertMember.run(memberId(i), shop.id, gid(i), Math.floor(next() * 3000), sqliteDateTime(enrolled), sqliteDateTime(enrolled));
       }
     })();
     log(`${shop.domain}: ${members.toLocaleString("en")} members (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -188,14 +168,14 @@ function buildDatabase(file: string): void {
         for (let i = from; i < Math.min(entries, from + batch); i += 1) {
           const kind = pickKind(next());
           const at = start + Math.floor(next() * SPAN_DAYS * DAY);
-          insertEntry.run(`${shop.id}_e${i}`, shop.id, memberId(Math.floor(next() * members)), kind.kind, kind.delta(next), `bench:${i}`, sqliteDate(at));
+          insertEntry.run(`${shop.id}_e${i}`, shop.id, memberId(Math.floor(next() * members)), kind.kind, kind.delta(next), `bench:${i}`, sqliteDateTime(at));
         }
       })();
       if ((from / batch) % 8 === 0) log(`${shop.domain}: ${Math.min(entries, from + batch).toLocaleString("en")} entries (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
     sqlite.transaction(() => {
       for (let i = 0; i < orders; i += 1) {
-        const at = sqliteDate(start + Math.floor(next() * SPAN_DAYS * DAY));
+        const at = sqliteDateTime(start + Math.floor(next() * SPAN_DAYS * DAY));
         const guest = next() < 0.3;
         const amount = (5 + next() * 200).toFixed(2);
         const refunded = next() < 0.05 ? (Number(amount) / 2).toFixed(2) : "0";
@@ -215,7 +195,7 @@ function buildDatabase(file: string): void {
       }
       for (let i = 0; i < redemptions; i += 1) {
         const reward = REWARDS[Math.floor(next() * REWARDS.length)]!;
-        const at = sqliteDate(start + Math.floor(next() * SPAN_DAYS * DAY));
+        const at = sqliteDateTime(start + Math.floor(next() * SPAN_DAYS * DAY));
         const roll = next();
         const status = roll < 0.6 ? "used" : roll < 0.9 ? "issued" : roll < 0.95 ? "cancelled" : "failed";
         insertRedemption.run(`${shop.id}_r${i}`, shop.id, memberId(Math.floor(next() * members)), `${shop.id}_${reward.id}`, `req${i}`, reward.kind, reward.name, reward.cost, status, at, at);
@@ -323,7 +303,7 @@ async function seedDailyStats(file: string): Promise<number> {
         insert.run(
           `${shop.id}_d${day}`, shop.id, day, f.pointsIssued, f.pointsRedeemed, f.pointsExpired, f.pointsReversed, f.netPoints, f.newMembers,
           f.active.size, encodeSketch(sketchOf(f.active)), f.memberOrders, fromMicros(f.memberRevenue), f.memberRepeatOrders, f.otherOrders,
-          fromMicros(f.otherRevenue), f.otherRepeatOrders, f.redemptions, JSON.stringify(f.rewardCounts), sqliteDate(NOW.getTime()),
+          fromMicros(f.otherRevenue), f.otherRepeatOrders, f.redemptions, JSON.stringify(f.rewardCounts), sqliteDateTime(NOW.getTime()),
           members, outstanding, fromMicros(revenue),
         );
         written += 1;
@@ -351,7 +331,7 @@ const RANGES: { name: string; input: { preset?: string; from?: string; to?: stri
 
 async function main() {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const file = path.join(CACHE_DIR, `dashboard-${SEED_VERSION}-${migrationsKey()}-${ENTRIES}-${MEMBERS}.sqlite`);
+  const file = path.join(CACHE_DIR, `dashboard-${SEED_VERSION}-${migrationsKey(ROOT)}-${ENTRIES}-${MEMBERS}.sqlite`);
   if (args.fresh) rmSync(file, { force: true });
   const reused = existsSync(file);
   if (!reused) buildDatabase(file);

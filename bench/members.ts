@@ -19,12 +19,12 @@
  * the target is met (benchmarks report), 2 if the bench could not run.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { migrationsKey, prng, sqliteDateTime } from "./support";
 import type { MemberListQuery } from "../app/loyalty/members-query";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -53,26 +53,6 @@ const { values: args } = parseArgs({
 const MEMBERS = Number(args.members);
 const ITERATIONS = Number(args.iterations);
 
-/** Deterministic pseudo-random numbers (mulberry32), so every build holds the same data. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Prisma's SQLite DateTime text (what the driver adapter writes and reads). */
-const sqliteDate = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
-
-function migrationsKey(): string {
-  const dir = path.join(ROOT, "prisma/migrations");
-  return createHash("sha256").update(readdirSync(dir).sort().join(",")).digest("hex").slice(0, 10);
-}
-
 function buildDatabase(file: string): void {
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
@@ -91,7 +71,7 @@ function buildDatabase(file: string): void {
     .all() as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
 
-  const now = sqliteDate(NOW.getTime());
+  const now = sqliteDateTime(NOW.getTime());
   const shop = sqlite.prepare(
     `INSERT INTO "Shop" ("id", "domain", "ianaTimezone", "tiersEnabled", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, ?, ?)`,
   );
@@ -103,7 +83,7 @@ function buildDatabase(file: string): void {
     `INSERT INTO "Member" ("id", "shopId", "customerGid", "email", "firstName", "lastName", "balance", "enrolledAt", "lastActivityAt", "updatedAt", "tierHandle", "segment")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const next = random(42);
+  const next = prng(42);
   const idChars = "abcdefghijklmnopqrstuvwxyz0123456789";
   const cuidLike = () => {
     let id = "c";
@@ -136,9 +116,9 @@ function buildDatabase(file: string): void {
         first,
         last,
         Math.floor(next() * next() * 5000),
-        sqliteDate(enrolled),
-        active === null ? null : sqliteDate(active),
-        sqliteDate(active ?? enrolled),
+        sqliteDateTime(enrolled),
+        active === null ? null : sqliteDateTime(active),
+        sqliteDateTime(active ?? enrolled),
         tierHandle,
         SEGMENTS[Math.floor(next() * SEGMENTS.length)]!,
       );
@@ -192,7 +172,7 @@ const SHAPES: Shape[] = [
 
 async function main() {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const file = path.join(CACHE_DIR, `members-${SEED_VERSION}-${migrationsKey()}-${MEMBERS}.sqlite`);
+  const file = path.join(CACHE_DIR, `members-${SEED_VERSION}-${migrationsKey(ROOT)}-${MEMBERS}.sqlite`);
   if (args.fresh) rmSync(file, { force: true });
   const reused = existsSync(file);
   if (!reused) buildDatabase(file);

@@ -29,6 +29,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { prng, sqliteDateTime } from "./support";
 import type { ShopJob } from "../app/jobs/job-types";
 import { addDays, addMonths, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
@@ -53,19 +54,7 @@ const TIERS = [
 
 const log = (...parts: unknown[]) => console.error("[bench:nightly]", ...parts);
 
-/** Deterministic PRNG (mulberry32): the same seed builds the same database. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const iso = (date: Date) => date.toISOString().replace("Z", "+00:00");
+const iso = sqliteDateTime;
 const pad36 = (n: number, width: number) => n.toString(36).padStart(width, "0");
 
 function tiersJobExists(): boolean {

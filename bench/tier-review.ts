@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { prng, sqliteDateTime } from "./support";
 import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,18 +36,7 @@ const TIERS = [
 const SEED_VERSION = "v1";
 
 const log = (...parts: unknown[]) => console.error("[bench:tier-review]", ...parts);
-const iso = (date: Date) => date.toISOString().replace("Z", "+00:00");
-
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const iso = sqliteDateTime;
 
 function generate(file: string, members: number, graceDays: number): void {
   rmSync(file, { force: true });

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, Checkbox, FormLayout, Select, Text, TextField } from "@shopify/polaris";
-import { SettingsFrame, useSettingsForm } from "~/components/settings-form";
+import { BlockStack, Checkbox, FormLayout, Select, Text, TextField } from "@shopify/polaris";
+import { RecentChangesCard, SettingsCard, SettingsFrame, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
 import { birthdaysStrings } from "~/i18n/features/birthdays";
 import {
@@ -45,141 +45,99 @@ export default function BirthdaysPage() {
       aside={
         <>
       <BlockStack gap="400">
-        <Card>
-          <BlockStack gap="200">
-            <Text as="h2" variant="headingMd">
-              {t.statsHeading}
-            </Text>
-            <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
-            <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
-          </BlockStack>
-        </Card>
-        <Card>
-          <BlockStack gap="200">
-            <Text as="h2" variant="headingMd">
-              {t.changesHeading}
-            </Text>
-            {changes.length === 0 ? (
-              <Text as="p" tone="subdued">
-                {t.changesEmpty}
-              </Text>
-            ) : (
-              changes.map((change) => (
-                <Text as="p" key={change.id}>
-                  {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
-                </Text>
-              ))
-            )}
-          </BlockStack>
-        </Card>
+        <SettingsCard title={t.statsHeading}>
+          <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
+          <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
+        </SettingsCard>
+        <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
       </BlockStack>
         </>
       }
     >
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.statusHeading}
-          </Text>
-          <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
-        </BlockStack>
-      </Card>
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.rewardHeading}
-          </Text>
-          <FormLayout>
-            <Select
-              label={t.rewardType}
-              name="rewardType"
-              options={[
-                { label: t.rewardPoints, value: "points" },
-                { label: t.rewardCatalog, value: "reward" },
-              ]}
-              value={form.rewardType}
-              onChange={(value) => set("rewardType")(value === "reward" ? "reward" : "points")}
+      <SettingsCard title={t.statusHeading}>
+        <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
+      </SettingsCard>
+      <SettingsCard title={t.rewardHeading}>
+        <FormLayout>
+          <Select
+            label={t.rewardType}
+            name="rewardType"
+            options={[
+              { label: t.rewardPoints, value: "points" },
+              { label: t.rewardCatalog, value: "reward" },
+            ]}
+            value={form.rewardType}
+            onChange={(value) => set("rewardType")(value === "reward" ? "reward" : "points")}
+          />
+          {form.rewardType === "points" ? (
+            <TextField
+              label={t.birthdayRewardPoints}
+              name="birthdayRewardPoints"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.birthdayRewardPoints}
+              onChange={set("birthdayRewardPoints")}
+              error={errors.birthdayRewardPoints}
             />
-            {form.rewardType === "points" ? (
-              <TextField
-                label={t.birthdayRewardPoints}
-                name="birthdayRewardPoints"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.birthdayRewardPoints}
-                onChange={set("birthdayRewardPoints")}
-                error={errors.birthdayRewardPoints}
+          ) : (
+            <>
+              {rewards.length === 0 ? (
+                <Text as="p" tone="caution">
+                  {t.noRewards}
+                </Text>
+              ) : null}
+              <Select
+                label={t.birthdayRewardId}
+                name="birthdayRewardId"
+                options={rewardOptions}
+                value={form.birthdayRewardId}
+                onChange={set("birthdayRewardId")}
+                error={errors.birthdayRewardId}
               />
-            ) : (
-              <>
-                {rewards.length === 0 ? (
-                  <Text as="p" tone="caution">
-                    {t.noRewards}
-                  </Text>
-                ) : null}
-                <Select
-                  label={t.birthdayRewardId}
-                  name="birthdayRewardId"
-                  options={rewardOptions}
-                  value={form.birthdayRewardId}
-                  onChange={set("birthdayRewardId")}
-                  error={errors.birthdayRewardId}
-                />
-              </>
-            )}
-            <Select
-              label={t.issueOn}
-              name="birthdayIssueOn"
-              options={[
-                { label: t.issueOnDay, value: "day" },
-                { label: t.issueOnMonthStart, value: "month_start" },
-              ]}
-              value={form.birthdayIssueOn}
-              onChange={(value) => set("birthdayIssueOn")(value === "month_start" ? "month_start" : "day")}
-              helpText={t.issueOnHelp}
+            </>
+          )}
+          <Select
+            label={t.issueOn}
+            name="birthdayIssueOn"
+            options={[
+              { label: t.issueOnDay, value: "day" },
+              { label: t.issueOnMonthStart, value: "month_start" },
+            ]}
+            value={form.birthdayIssueOn}
+            onChange={(value) => set("birthdayIssueOn")(value === "month_start" ? "month_start" : "day")}
+            helpText={t.issueOnHelp}
+          />
+        </FormLayout>
+      </SettingsCard>
+      <SettingsCard title={t.rulesHeading}>
+        <FormLayout>
+          <FormLayout.Group>
+            <TextField
+              label={t.minLeadDays}
+              name="birthdayMinLeadDays"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.birthdayMinLeadDays}
+              onChange={set("birthdayMinLeadDays")}
+              helpText={t.minLeadDaysHelp}
+              error={errors.birthdayMinLeadDays}
             />
-          </FormLayout>
-        </BlockStack>
-      </Card>
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.rulesHeading}
-          </Text>
-          <FormLayout>
-            <FormLayout.Group>
-              <TextField
-                label={t.minLeadDays}
-                name="birthdayMinLeadDays"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.birthdayMinLeadDays}
-                onChange={set("birthdayMinLeadDays")}
-                helpText={t.minLeadDaysHelp}
-                error={errors.birthdayMinLeadDays}
-              />
-              <TextField
-                label={t.cooldownDays}
-                name="birthdayChangeCooldownDays"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.birthdayChangeCooldownDays}
-                onChange={set("birthdayChangeCooldownDays")}
-                helpText={t.cooldownDaysHelp}
-                error={errors.birthdayChangeCooldownDays}
-              />
-            </FormLayout.Group>
-          </FormLayout>
-        </BlockStack>
-      </Card>
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.popupHeading}
-          </Text>
-          <Checkbox label={t.popupGuests} helpText={t.popupGuestsHelp} checked={form.birthdayPopupGuests} onChange={set("birthdayPopupGuests")} />
-        </BlockStack>
-      </Card>
+            <TextField
+              label={t.cooldownDays}
+              name="birthdayChangeCooldownDays"
+              inputMode="numeric"
+              autoComplete="off"
+              value={form.birthdayChangeCooldownDays}
+              onChange={set("birthdayChangeCooldownDays")}
+              helpText={t.cooldownDaysHelp}
+              error={errors.birthdayChangeCooldownDays}
+            />
+          </FormLayout.Group>
+        </FormLayout>
+      </SettingsCard>
+      <SettingsCard title={t.popupHeading}>
+        <Checkbox label={t.popupGuests} helpText={t.popupGuestsHelp} checked={form.birthdayPopupGuests} onChange={set("birthdayPopupGuests")} />
+      </SettingsCard>
     </SettingsFrame>
   );
 }

@@ -12,7 +12,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { SettingsFrame } from "~/components/settings-form";
+import { RecentChangesCard, SettingsCard, SettingsFrame } from "~/components/settings-form";
 import { useState } from "react";
 import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
@@ -111,41 +111,19 @@ export default function TiersPage() {
       saveBar={{ id: SAVE_BAR_ID, open: dirty, saving: saving, onSave: save, onDiscard: discard, labels: common.common }}
       aside={
         <>
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.changesHeading}
-          </Text>
-          {changes.length === 0 ? (
-            <Text as="p" tone="subdued">
-              {t.changesEmpty}
-            </Text>
-          ) : (
-            changes.map((change) => (
-              <Text as="p" key={change.id}>
-                {format(t.changeLine, { when: new Date(change.at).toLocaleString(locale), who: change.staffId ?? "—" })}
-              </Text>
-            ))
-          )}
-        </BlockStack>
-      </Card>
+      <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
         </>
       }
     >
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.statusHeading}
-          </Text>
-          <Checkbox
-            label={t.tiersEnabled}
-            helpText={t.tiersEnabledHelp}
-            checked={form.tiersEnabled}
-            onChange={set("tiersEnabled")}
-            error={errors.tiersEnabled}
-          />
-        </BlockStack>
-      </Card>
+      <SettingsCard title={t.statusHeading}>
+        <Checkbox
+          label={t.tiersEnabled}
+          helpText={t.tiersEnabledHelp}
+          checked={form.tiersEnabled}
+          onChange={set("tiersEnabled")}
+          error={errors.tiersEnabled}
+        />
+      </SettingsCard>
       <Card>
         <BlockStack gap="400">
           <BlockStack gap="100">
@@ -274,40 +252,35 @@ export default function TiersPage() {
           </InlineStack>
         </BlockStack>
       </Card>
-      <Card>
-        <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">
-            {t.retentionHeading}
-          </Text>
-          <FormLayout>
-            <Select
-              label={t.tierDowngrade}
-              options={[
-                { label: t.downgradeToQualifying, value: "to_qualifying" },
-                { label: t.downgradeOneLevel, value: "one_level" },
-              ]}
-              value={form.tierDowngrade}
-              onChange={(value) => set("tierDowngrade")(value as TierSettingsView["tierDowngrade"])}
-              error={errors.tierDowngrade}
-            />
-            <TextField
-              label={t.tierGraceDays}
-              autoComplete="off"
-              inputMode="numeric"
-              value={form.tierGraceDays}
-              onChange={set("tierGraceDays")}
-              helpText={t.tierGraceDaysHelp}
-              error={errors.tierGraceDays}
-            />
-            <Checkbox
-              label={t.tierRefundsDemote}
-              helpText={t.tierRefundsDemoteHelp}
-              checked={form.tierRefundsDemote}
-              onChange={set("tierRefundsDemote")}
-            />
-          </FormLayout>
-        </BlockStack>
-      </Card>
+      <SettingsCard title={t.retentionHeading}>
+        <FormLayout>
+          <Select
+            label={t.tierDowngrade}
+            options={[
+              { label: t.downgradeToQualifying, value: "to_qualifying" },
+              { label: t.downgradeOneLevel, value: "one_level" },
+            ]}
+            value={form.tierDowngrade}
+            onChange={(value) => set("tierDowngrade")(value as TierSettingsView["tierDowngrade"])}
+            error={errors.tierDowngrade}
+          />
+          <TextField
+            label={t.tierGraceDays}
+            autoComplete="off"
+            inputMode="numeric"
+            value={form.tierGraceDays}
+            onChange={set("tierGraceDays")}
+            helpText={t.tierGraceDaysHelp}
+            error={errors.tierGraceDays}
+          />
+          <Checkbox
+            label={t.tierRefundsDemote}
+            helpText={t.tierRefundsDemoteHelp}
+            checked={form.tierRefundsDemote}
+            onChange={set("tierRefundsDemote")}
+          />
+        </FormLayout>
+      </SettingsCard>
     </SettingsFrame>
   );
 }

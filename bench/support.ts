@@ -1,0 +1,27 @@
+/**
+ * What the benches that build big SQLite files share: deterministic data and Prisma's stored shapes.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed builds the same data. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Prisma's SQLite DateTime text (what the driver adapter writes and reads). */
+export const sqliteDateTime = (date: Date | number): string => new Date(date).toISOString().replace("Z", "+00:00");
+
+/** Changes whenever a migration is added: part of a cached database's name, so a stale file is rebuilt. */
+export function migrationsKey(root: string): string {
+  const dir = path.join(root, "prisma/migrations");
+  return createHash("sha256").update(readdirSync(dir).sort().join(",")).digest("hex").slice(0, 10);
+}
