@@ -95,11 +95,13 @@ describe("admin pages in the demo's admin frame", () => {
   it("filters members by search, then adjusts one member's points and shows the new balance", async () => {
     const { page, frame, errors } = await openAdmin();
     await navigate(page, "Members");
+    // Wait for the members page itself: the dashboard's tables also have rows until the navigation lands.
+    const search = frame.getByPlaceholder("Search by name or email");
+    await search.waitFor();
     const rows = frame.locator("tbody tr");
-    await rows.first().waitFor();
-    expect(await rows.count()).toBeGreaterThan(1);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(1);
 
-    await frame.getByPlaceholder("Search by name or email").fill("turing");
+    await search.fill("turing");
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
     await expect(rows.first().textContent()).resolves.toContain("Alan Turing");
 
