@@ -33,6 +33,7 @@ import {
 import { ChangeTierInput, changeMemberTier, memberTiersPanel } from "~/loyalty/services/tiers-admin.server";
 import { memberReferralsFor } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -107,6 +108,7 @@ const newRequestId = () => crypto.randomUUID();
 export default function MemberPage() {
   const member = useLoaderData<typeof loader>();
   const { t, locale } = useAdminStrings();
+  const messages = useServerMessages();
   const birthdayT = birthdaysStrings.strings(locale);
   const shopify = useAppBridge();
   const revalidator = useRevalidator();
@@ -125,8 +127,9 @@ export default function MemberPage() {
 
   useFetcherResult(adjust, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
-      shopify.toast.show(result.errors.delta ?? result.errors.form ?? t.common.fixErrors, { isError: true });
+      const errors = messages.errors(result.errors);
+      setErrors(errors);
+      shopify.toast.show(errors.delta ?? errors.form ?? t.common.fixErrors, { isError: true });
       return;
     }
     if (result.intent !== "adjust") return;
@@ -137,7 +140,7 @@ export default function MemberPage() {
     shopify.toast.show(format(mt.adjustedToast, { balance: numbers.format(result.balance) }));
   });
   useFetcherResult(cancel, (result) => {
-    if (!result.ok) shopify.toast.show(result.errors.form ?? t.common.fixErrors, { isError: true });
+    if (!result.ok) shopify.toast.show(messages.errors(result.errors).form ?? t.common.fixErrors, { isError: true });
     else if (result.intent === "cancel") shopify.toast.show(format(mt.cancelledToast, { count: result.refunded }));
     revalidator.revalidate();
   });
@@ -191,7 +194,7 @@ export default function MemberPage() {
                     columnContentTypes={["text", "numeric", "text"]}
                     headings={[mt.activity, mt.points, mt.when]}
                     rows={member.history.map((entry) => [
-                      entry.description,
+                      messages.message(entry.description),
                       entry.delta > 0 ? `+${entry.delta}` : String(entry.delta),
                       new Date(entry.createdAt).toLocaleString(locale),
                     ])}
