@@ -119,7 +119,7 @@ export const AuditLogQueryInput = z
     before: optionalText(500, "Invalid page"),
   })
   .refine((query) => !query.subjectId || query.subjectType, { path: ["subjectType"], message: "Choose the subject type of this id" })
-  .refine((query) => !query.from || !query.to || query.from <= query.to, { path: ["to"], message: "Must be on or after the start date" });
+  .refine((query) => !query.from || !query.to || !isLocalDate(query.from) || !isLocalDate(query.to) || query.from <= query.to, { path: ["to"], message: "Must be on or after the start date" });
 
 export type AuditLogQuery = z.output<typeof AuditLogQueryInput>;
 export const AUDIT_FILTER_KEYS = ["action", "subjectType", "subjectId", "staffId", "from", "to"] as const;
