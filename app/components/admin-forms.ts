@@ -5,6 +5,7 @@
 import { useNavigate } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useRef, useState } from "react";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export type FieldErrors = Record<string, string>;
 
@@ -65,6 +66,7 @@ export function useEditorForm<V extends object, R extends EditorResult>(options:
   onOther?: (result: Extract<R, { ok: true }>) => void;
 }) {
   const shopify = useAppBridge();
+  const messages = useServerMessages();
   const navigate = useNavigate();
   const [saved, setSaved] = useState<V>(options.initial);
   const [form, setForm] = useState<V>(options.initial);
@@ -74,8 +76,10 @@ export function useEditorForm<V extends object, R extends EditorResult>(options:
 
   useFetcherResult(options.fetcher, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
-      shopify.toast.show(result.errors.form ?? options.toasts.fixErrors, { isError: true });
+      // The server answers in English; the staff member reads their own language (ADR 010).
+      const errors = messages.errors(result.errors);
+      setErrors(errors);
+      shopify.toast.show(errors.form ?? options.toasts.fixErrors, { isError: true });
       return;
     }
     setErrors({});

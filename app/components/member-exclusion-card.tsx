@@ -9,11 +9,13 @@ import { useState } from "react";
 import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { membersStrings } from "~/i18n/features/members";
+import { useServerMessages } from "~/i18n/server-messages";
 
 type Result = { ok: true; intent: "exclude" | "include"; changed: boolean } | { ok: false; errors: FieldErrors };
 
 export function MemberExclusionCard({ excludedAt }: { excludedAt: string | null }) {
   const { t, locale } = membersStrings.useStrings();
+  const messages = useServerMessages();
   const e = t.exclusion;
   const shopify = useAppBridge();
   const fetcher = useFetcher<Result>();
@@ -24,7 +26,7 @@ export function MemberExclusionCard({ excludedAt }: { excludedAt: string | null 
 
   useFetcherResult(fetcher, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
+      setErrors(messages.errors(result.errors));
       return;
     }
     setErrors({});

@@ -12,11 +12,13 @@ import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { tiersStrings } from "~/i18n/features/tiers";
 import type { MemberTiersPanel } from "~/loyalty/services/tiers-admin.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 type Result = { ok: true; changed?: boolean } | { ok: false; errors: FieldErrors };
 
 export function MemberTierCard({ panel }: { panel: MemberTiersPanel }) {
   const { t, locale } = tiersStrings.useStrings();
+  const messages = useServerMessages();
   const m = t.member;
   const shopify = useAppBridge();
   const fetcher = useFetcher<Result>();
@@ -27,8 +29,9 @@ export function MemberTierCard({ panel }: { panel: MemberTiersPanel }) {
   useEffect(() => setRequestId(crypto.randomUUID()), []);
   useFetcherResult(fetcher, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
-      shopify.toast.show(result.errors.tierHandle ?? result.errors.form ?? m.changeLabel, { isError: true });
+      const errors = messages.errors(result.errors);
+      setErrors(errors);
+      shopify.toast.show(errors.tierHandle ?? errors.form ?? m.changeLabel, { isError: true });
       return;
     }
     setErrors({});

@@ -7,6 +7,7 @@ import { Badge, BlockStack, Box, Button, ButtonGroup, Card, InlineStack, Progres
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { format } from "~/i18n/admin";
 import { onboardingStrings } from "~/i18n/features/onboarding";
+import { useServerMessages } from "~/i18n/server-messages";
 import type { OnboardingStep } from "~/loyalty/onboarding";
 import type { OnboardingView } from "~/loyalty/services/onboarding.server";
 import { useFetcherResult } from "./admin-forms";
@@ -22,11 +23,12 @@ const LINKS: Partial<Record<OnboardingStep, string>> = {
 export function OnboardingChecklist({ onboarding }: { onboarding: OnboardingView }) {
   const { t } = onboardingStrings.useStrings();
   const shopify = useAppBridge();
+  const messages = useServerMessages();
   const fetcher = useFetcher<OnboardingActionResult>();
   const busy = fetcher.state !== "idle";
   useFetcherResult(fetcher, (result) => {
     if (result.ok) shopify.toast.show(result.intent === "dismiss_onboarding" ? t.dismissed : t.marked);
-    else shopify.toast.show(Object.values(result.errors)[0] ?? "", { isError: true });
+    else shopify.toast.show(messages.message(Object.values(result.errors)[0] ?? ""), { isError: true });
   });
   const view = fetcher.data?.ok ? fetcher.data.onboarding : onboarding;
   if (!view.visible) return null;

@@ -7,6 +7,7 @@ import { BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { format } from "~/i18n/admin";
+import { useServerMessages } from "~/i18n/server-messages";
 import { useFetcherResult, type FieldErrors } from "./admin-forms";
 
 export type SettingsResult<V> = { ok: true; settings: V } | { ok: false; errors: FieldErrors };
@@ -17,6 +18,7 @@ export function useSettingsForm<V extends object>(options: {
   toasts: { saved: string; fixErrors: string };
 }) {
   const shopify = useAppBridge();
+  const messages = useServerMessages();
   const [saved, setSaved] = useState<V>(options.loaded);
   const [form, setForm] = useState<V>(saved);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -30,7 +32,7 @@ export function useSettingsForm<V extends object>(options: {
       setErrors({});
       shopify.toast.show(options.toasts.saved);
     } else {
-      setErrors(result.errors);
+      setErrors(messages.errors(result.errors)); // in the staff member's language (ADR 010)
       shopify.toast.show(options.toasts.fixErrors, { isError: true });
     }
   });

@@ -180,6 +180,11 @@ export const SERVER_MESSAGES_KO: Record<string, string> = {
   "A range can span at most {days} days": "기간은 최대 {days}일까지 선택할 수 있습니다",
   "Choose one of the listed date ranges": "목록의 기간 중 하나를 선택하세요",
 
+  // --- audit log ---
+  "Choose a change from the list": "목록에서 변경 유형을 선택하세요",
+  "Choose a subject type from the list": "목록에서 대상 유형을 선택하세요",
+  "Choose the subject type of this id": "이 ID의 대상 유형을 선택하세요",
+
   // --- storefront and API answers (the same services; staff see them in logs and tests) ---
   "Log in to earn points.": "로그인하면 포인트를 적립할 수 있습니다.",
   "Join the rewards program to earn points.": "포인트를 적립하려면 리워드 프로그램에 가입하세요.",

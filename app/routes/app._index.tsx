@@ -12,16 +12,21 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
 import { OnboardingChecklist, type OnboardingActionResult } from "~/components/onboarding-checklist";
 import { SegmentCounts } from "~/components/segment-counts";
+import { format } from "~/i18n/admin";
+import { dashboardStrings } from "~/i18n/features/dashboard";
+import { useServerMessages } from "~/i18n/server-messages";
 import { ONBOARDING_STEPS } from "~/loyalty/onboarding";
 import { programOverview } from "~/loyalty/services/dashboard.server";
 import { segmentCountsOfShop } from "~/loyalty/services/segments.server";
 import { dismissOnboarding, markOnboardingStep, OnboardingError, onboardingFor } from "~/loyalty/services/onboarding.server";
 import { authenticate } from "~/shopify.server";
+
+type DashboardStrings = ReturnType<typeof dashboardStrings.strings>;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -73,22 +78,42 @@ function Stat({ label, value }: { label: string; value: string }) {
 }
 
 /** App Bridge adds the session token to this fetch; a plain link would not carry it. */
-async function downloadDataRequest(requestId: string) {
+async function downloadDataRequest(requestId: string): Promise<boolean> {
   const response = await fetch(`/app/data-requests/${requestId}`);
-  if (!response.ok) return;
+  if (!response.ok) return false;
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = url;
   link.download = `keepsake-data-request-${requestId}.json`;
   link.click();
   URL.revokeObjectURL(url);
+  return true;
+}
+
+type Overview = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** "Customers earn 1 point(s) per 1 USD spent on merchandise (rounded down, POS orders included)." */
+function earningSummary(overview: Overview, t: DashboardStrings, numbers: Intl.NumberFormat): string {
+  const rounding = overview.earnRounding === "ceil" || overview.earnRounding === "round" ? overview.earnRounding : "floor";
+  const details = [
+    t.rounding[rounding],
+    ...(overview.minimumOrderAmount ? [format(t.minimumOrder, { amount: overview.minimumOrderAmount, currency: overview.currencyCode })] : []),
+    overview.includePosOrders ? t.posIncluded : t.posExcluded,
+  ];
+  const earning = format(t.earning, { rate: overview.earnRate, currency: overview.currencyCode, details: details.join(t.detailsSeparator) });
+  return overview.signupBonusPoints > 0 ? `${earning} ${format(t.signupBonus, { count: numbers.format(overview.signupBonusPoints) })}` : earning;
 }
 
 export default function Dashboard() {
   const overview = useLoaderData<typeof loader>();
-  const numbers = new Intl.NumberFormat("en");
+  const { t, locale, common } = dashboardStrings.useStrings();
+  const messages = useServerMessages();
+  const shopify = useAppBridge();
+  const numbers = new Intl.NumberFormat(locale);
+  const memberName = (item: Overview["recentActivity"][number]) =>
+    item.member ?? (item.memberErased ? common.members.erased : common.members.noName);
   return (
-    <Page title="Dashboard">
+    <Page title={t.title}>
       <TitleBar title="Keepsake" />
       <Layout>
         {overview.onboarding.visible ? (
@@ -100,23 +125,17 @@ export default function Dashboard() {
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">
-                Program status{" "}
-                {overview.programEnabled ? <Badge tone="success">On</Badge> : <Badge tone="critical">Off</Badge>}
+                {t.statusHeading}{" "}
+                {overview.programEnabled ? <Badge tone="success">{t.on}</Badge> : <Badge tone="critical">{t.off}</Badge>}
               </Text>
-              <Text as="p">
-                Customers earn {overview.earnRate} point(s) per 1 {overview.currencyCode} spent on merchandise
-                (rounded {overview.earnRounding === "floor" ? "down" : overview.earnRounding === "ceil" ? "up" : "to nearest"}
-                {overview.minimumOrderAmount ? `, orders from ${overview.minimumOrderAmount} ${overview.currencyCode}` : ""}
-                {overview.includePosOrders ? ", POS orders included" : ", POS orders excluded"}).
-                {overview.signupBonusPoints > 0 ? ` New customers get ${overview.signupBonusPoints} points.` : ""}
-              </Text>
+              <Text as="p">{earningSummary(overview, t, numbers)}</Text>
             </BlockStack>
           </Card>
         </Layout.Section>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-            <Stat label="Members" value={numbers.format(overview.memberCount)} />
-            <Stat label="Points outstanding" value={numbers.format(overview.pointsOutstanding)} />
+            <Stat label={t.members} value={numbers.format(overview.memberCount)} />
+            <Stat label={t.pointsOutstanding} value={numbers.format(overview.pointsOutstanding)} />
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
@@ -125,18 +144,18 @@ export default function Dashboard() {
         <Layout.Section>
           <Card padding="0">
             {overview.recentActivity.length === 0 ? (
-              <EmptyState heading="No points activity yet" image="">
-                <p>Points appear here as soon as a customer's order is paid.</p>
+              <EmptyState heading={t.activityEmptyHeading} image="">
+                <p>{t.activityEmptyBody}</p>
               </EmptyState>
             ) : (
               <DataTable
                 columnContentTypes={["text", "text", "numeric", "text"]}
-                headings={["Member", "Activity", "Points", "When"]}
+                headings={[t.activityHeadings.member, t.activityHeadings.activity, t.activityHeadings.points, t.activityHeadings.when]}
                 rows={overview.recentActivity.map((item) => [
-                  item.member,
-                  item.description,
-                  item.delta > 0 ? `+${item.delta}` : String(item.delta),
-                  new Date(item.createdAt).toLocaleString("en"),
+                  memberName(item),
+                  messages.message(item.description),
+                  item.delta > 0 ? `+${numbers.format(item.delta)}` : numbers.format(item.delta),
+                  new Date(item.createdAt).toLocaleString(locale),
                 ])}
               />
             )}
@@ -147,19 +166,30 @@ export default function Dashboard() {
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">
-                  Customer data requests
+                  {t.dataRequestsHeading}
                 </Text>
                 <Text as="p" tone="subdued">
-                  Shopify asked for the data Keepsake holds on these customers. Download each document and send
-                  it to the customer.
+                  {t.dataRequestsBody}
                 </Text>
                 {overview.dataRequests.map((request) => (
                   <InlineGrid key={request.requestId} columns="1fr auto" gap="200">
                     <Text as="p">
-                      Request {request.requestId} — {request.customerGid.replace("gid://shopify/Customer/", "customer ")} (
-                      {new Date(request.createdAt).toLocaleDateString("en")})
+                      {format(t.dataRequestLine, {
+                        id: request.requestId,
+                        customer: request.customerGid.replace("gid://shopify/Customer/", ""),
+                        date: new Date(request.createdAt).toLocaleDateString(locale),
+                      })}
                     </Text>
-                    <Button onClick={() => void downloadDataRequest(request.requestId)}>Download</Button>
+                    <Button
+                      accessibilityLabel={format(t.downloadLabel, { id: request.requestId })}
+                      onClick={() =>
+                        void downloadDataRequest(request.requestId).then((ok) => {
+                          if (!ok) shopify.toast.show(t.downloadFailed, { isError: true });
+                        })
+                      }
+                    >
+                      {t.download}
+                    </Button>
                   </InlineGrid>
                 ))}
               </BlockStack>

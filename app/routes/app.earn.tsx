@@ -11,6 +11,7 @@ import { earnStrings } from "~/i18n/features/earn";
 import { ACTION_KINDS, SOCIAL_NETWORKS, isShopperAction, type ActionKind, type SocialNetwork } from "~/loyalty/earn-actions";
 import { earnPage, rotateEarnSecret, saveEarnPage, type SaveEarnResult } from "~/loyalty/services/earn-actions.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -48,6 +49,7 @@ function rowsOf(actions: Loaded["actions"]): Row[] {
 export default function EarnPage() {
   const loaded = useLoaderData<typeof loader>();
   const { t, common } = earnStrings.useStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const fetcher = useFetcher<SaveEarnResult>();
   const [saved, setSaved] = useState<Row[]>(() => rowsOf(loaded.actions));
@@ -60,8 +62,9 @@ export default function EarnPage() {
 
   useFetcherResult(fetcher, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
-      shopify.toast.show(result.errors.form ?? common.common.fixErrors, { isError: true });
+      const errors = messages.errors(result.errors);
+      setErrors(errors);
+      shopify.toast.show(errors.form ?? common.common.fixErrors, { isError: true });
       return;
     }
     setSecret(result.view.integrationSecret);

@@ -26,6 +26,7 @@ import { format } from "~/i18n/admin";
 import { importStrings } from "~/i18n/features/import";
 import { recentImports, startImport, StartImportInput, type ImportProgress } from "~/loyalty/services/member-import.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -116,6 +117,7 @@ function JobRow({ initial }: { initial: ImportProgress }) {
 export default function ImportPage() {
   const { imports } = useLoaderData<typeof loader>();
   const { t, common } = importStrings.useStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const start = useFetcher<ActionResult>();
   const [file, setFile] = useState<{ name: string; content: string; size: number } | null>(null);
@@ -129,7 +131,7 @@ export default function ImportPage() {
       setErrors({});
       setFile(null);
       shopify.toast.show(t.startedToast);
-    } else setErrors(result.errors);
+    } else setErrors(messages.errors(result.errors));
   });
 
   const exportLedger = async () => {
@@ -138,8 +140,8 @@ export default function ImportPage() {
     if (problem) {
       const response = await fetch(`/app/ledger/export?${params}`);
       const body = (await response.json().catch(() => null)) as { errors?: FieldErrors } | null;
-      setExportErrors(body?.errors ?? {});
-      shopify.toast.show(format(t.exportFailed, { message: problem }), { isError: true });
+      setExportErrors(messages.errors(body?.errors ?? {}));
+      shopify.toast.show(format(t.exportFailed, { message: messages.message(problem) }), { isError: true });
     } else setExportErrors({});
   };
 

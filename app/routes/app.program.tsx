@@ -12,6 +12,7 @@ import {
   type ProgramSettingsView,
 } from "~/loyalty/services/program-admin.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -38,6 +39,7 @@ function stateOf(settings: ProgramSettingsView): FormState {
 export default function ProgramPage() {
   const { settings: loaded, changes } = useLoaderData<typeof loader>();
   const { t, locale } = useAdminStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const fetcher = useFetcher<ActionResult>();
   const [saved, setSaved] = useState<FormState>(() => stateOf(loaded));
@@ -54,7 +56,7 @@ export default function ProgramPage() {
       setErrors({});
       shopify.toast.show(t.program.savedToast);
     } else {
-      setErrors(result.errors);
+      setErrors(messages.errors(result.errors));
       shopify.toast.show(t.common.fixErrors, { isError: true });
     }
   });

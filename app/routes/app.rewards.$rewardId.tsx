@@ -23,6 +23,7 @@ import { format, useAdminStrings } from "~/i18n/admin";
 import { EMPTY_REWARD_FORM, REWARD_FORM_KINDS, type RewardFormValues } from "~/loyalty/reward-form";
 import { createRewardAsStaff, rewardEditor, setRewardActive, updateReward, validateRewardForm } from "~/loyalty/services/rewards-admin.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -72,6 +73,7 @@ const SAVE_BAR_ID = "reward-save-bar";
 export default function RewardPage() {
   const { reward, currencyCode } = useLoaderData<typeof loader>();
   const { t } = useAdminStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const navigate = useNavigate();
   const fetcher = useFetcher<ActionResult>();
@@ -86,8 +88,9 @@ export default function RewardPage() {
 
   useFetcherResult(fetcher, (result) => {
     if (!result.ok) {
-      setErrors(result.errors);
-      shopify.toast.show(result.errors.form ?? t.common.fixErrors, { isError: true });
+      const errors = messages.errors(result.errors);
+      setErrors(errors);
+      shopify.toast.show(errors.form ?? t.common.fixErrors, { isError: true });
       return;
     }
     setErrors({});

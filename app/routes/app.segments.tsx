@@ -14,6 +14,7 @@ import { segmentsStrings } from "~/i18n/features/segments";
 import { SEGMENTS, type SegmentRules } from "~/loyalty/segments";
 import { segmentSettings, SegmentRulesInput, updateSegmentRules } from "~/loyalty/services/segments.server";
 import { authenticate } from "~/shopify.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -49,6 +50,7 @@ async function download(url: string, fileName: string) {
 export default function SegmentsPage() {
   const { rules, currencyCode, counts, changes } = useLoaderData<typeof loader>();
   const { t, locale, common } = segmentsStrings.useStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const fetcher = useFetcher<ActionResult>();
   const [saved, setSaved] = useState<FormState>(() => stateOf(rules));
@@ -66,7 +68,7 @@ export default function SegmentsPage() {
       setErrors({});
       shopify.toast.show(t.savedToast);
     } else {
-      setErrors(result.errors);
+      setErrors(messages.errors(result.errors));
       shopify.toast.show(common.common.fixErrors, { isError: true });
     }
   });

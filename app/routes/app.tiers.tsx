@@ -26,6 +26,7 @@ import {
 } from "~/loyalty/services/tiers-admin.server";
 import { authenticate } from "~/shopify.server";
 import { settingsAction } from "~/components/settings-action.server";
+import { useServerMessages } from "~/i18n/server-messages";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -41,6 +42,7 @@ const SAVE_BAR_ID = "tiers-save-bar";
 export default function TiersPage() {
   const { settings: loaded, rewards, memberCounts, changes } = useLoaderData<typeof loader>();
   const { t, common, locale } = tiersStrings.useStrings();
+  const messages = useServerMessages();
   const shopify = useAppBridge();
   const fetcher = useFetcher<SaveTiersResult>();
   const [saved, setSaved] = useState<TierSettingsView>(loaded);
@@ -56,7 +58,7 @@ export default function TiersPage() {
       setErrors({});
       shopify.toast.show(t.savedToast);
     } else {
-      setErrors(result.errors);
+      setErrors(messages.errors(result.errors));
       shopify.toast.show(common.common.fixErrors, { isError: true });
     }
   });

@@ -11,7 +11,9 @@ export interface ActivityItem {
   delta: number;
   description: string;
   createdAt: string;
-  member: string;
+  /** The member's name or email; null when the customer was erased or has neither. */
+  member: string | null;
+  memberErased: boolean;
 }
 
 export interface ProgramOverview {
@@ -68,10 +70,9 @@ export async function programOverview(shopDomain: string): Promise<ProgramOvervi
       description: entry.description,
       createdAt: entry.createdAt.toISOString(),
       member: entry.member.redactedAt
-        ? "(erased customer)"
-        : [entry.member.firstName, entry.member.lastName].filter(Boolean).join(" ") ||
-          entry.member.email ||
-          "(no name)",
+        ? null
+        : [entry.member.firstName, entry.member.lastName].filter(Boolean).join(" ") || entry.member.email || null,
+      memberErased: entry.member.redactedAt !== null,
     })),
     dataRequests,
   };
