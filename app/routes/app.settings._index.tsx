@@ -27,6 +27,7 @@ const SECTIONS: { key: SectionKey; url: string }[] = [
   { key: "segments", url: "/app/segments" },
   { key: "import", url: "/app/import" },
   { key: "widget", url: "/app/widget" },
+  { key: "audit", url: "/app/audit" },
 ];
 
 export default function SettingsPage() {

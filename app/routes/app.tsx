@@ -10,6 +10,7 @@ import polarisKo from "@shopify/polaris/locales/ko.json";
 import { env } from "~/env.server";
 import { adminLocale, adminStrings } from "~/i18n/admin";
 import { analyticsStrings } from "~/i18n/features/analytics";
+import { auditStrings } from "~/i18n/features/audit";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -86,6 +87,7 @@ export default function App() {
     "/app/members": t.nav.members,
     "/app/analytics": analyticsStrings.strings(locale).nav,
     "/app/settings": t.nav.settings,
+    "/app/audit": auditStrings.strings(locale).title,
   };
   return (
     <AppProvider

@@ -16,6 +16,7 @@ const en = {
     segments: { title: "Segments", body: "New, active, loyal, at-risk and churned members: tune the recency, frequency and spend rules." },
     import: { title: "Import and export", body: "Import members and balances from a CSV (Smile.io, LoyaltyLion or generic); export members and the ledger." },
     widget: { title: "Storefront widget", body: "The rewards launcher, birthday pop-up and page blocks: colors, position and texts in the theme editor." },
+    audit: { title: "Audit log", body: "Every change staff made to settings, rewards, campaigns and members: who, when, and what changed from what." },
   },
 };
 
@@ -35,6 +36,7 @@ const ko: typeof en = {
     segments: { title: "세그먼트", body: "신규, 활성, 충성, 이탈 위험, 이탈 회원: 최근성, 빈도, 구매 금액 규칙을 조정합니다." },
     import: { title: "가져오기 및 내보내기", body: "CSV(Smile.io, LoyaltyLion 또는 일반 형식)로 회원과 잔액을 가져오고 회원과 원장을 내보냅니다." },
     widget: { title: "스토어 위젯", body: "리워드 런처, 생일 팝업, 페이지 블록: 색상, 위치, 문구는 테마 편집기에서 설정합니다." },
+    audit: { title: "감사 로그", body: "직원이 설정, 리워드, 캠페인, 회원에 대해 변경한 모든 내용: 누가, 언제, 무엇을 무엇으로 바꿨는지." },
   },
 };
 
