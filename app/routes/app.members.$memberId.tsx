@@ -18,6 +18,7 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format, useAdminStrings } from "~/i18n/admin";
+import { auditStrings } from "~/i18n/features/audit";
 import { birthdaysStrings } from "~/i18n/features/birthdays";
 import { MemberReferralsCard } from "~/components/member-referrals-card";
 import { MemberExclusionCard } from "~/components/member-exclusion-card";
@@ -146,7 +147,12 @@ export default function MemberPage() {
   });
 
   return (
-    <Page title={name} subtitle={member.email ?? undefined} backAction={{ content: t.members.title, url: "/app/members" }}>
+    <Page
+      title={name}
+      subtitle={member.email ?? undefined}
+      backAction={{ content: t.members.title, url: "/app/members" }}
+      secondaryActions={[{ content: auditStrings.strings(locale).viewForMember, url: `/app/audit?subjectType=member&subjectId=${encodeURIComponent(member.id)}` }]}
+    >
       <TitleBar title={name} />
       <Layout>
         <Layout.Section>
