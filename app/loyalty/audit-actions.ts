@@ -37,3 +37,6 @@ export const AUDIT_SUBJECT_TYPES = ["shop", "reward", "member", "redemption", "c
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 export const isAuditAction = (value: string): value is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(value);
+
+/** The audit log page's filters as URL parameters (app/routes/app.audit.tsx, its CSV export). */
+export const AUDIT_FILTER_KEYS = ["action", "subjectType", "subjectId", "staffId", "from", "to"] as const;

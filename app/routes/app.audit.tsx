@@ -29,9 +29,9 @@ import { useEffect, useState } from "react";
 import { fieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { auditStrings } from "~/i18n/features/audit";
-import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
+import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
 import { auditPathLabel, formatAuditValue, type FieldChange } from "~/loyalty/audit-diff";
-import { AUDIT_FILTER_KEYS, auditLogPage, AuditLogQueryInput, auditQueryFields } from "~/loyalty/services/audit-log.server";
+import { auditLogPage, AuditLogQueryInput, auditQueryFields } from "~/loyalty/services/audit-log.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

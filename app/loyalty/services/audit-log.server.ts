@@ -11,7 +11,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import db from "~/db.server";
-import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES, type AuditAction, type AuditSubjectType } from "~/loyalty/audit-actions";
+import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, type AuditAction, type AuditSubjectType } from "~/loyalty/audit-actions";
 import { auditDiff, auditPathLabel, type FieldChange } from "~/loyalty/audit-diff";
 import { addDays, isLocalDate, startOfLocalDay } from "~/loyalty/schedule";
 import { safeCell } from "./member-export.server";
@@ -122,7 +122,6 @@ export const AuditLogQueryInput = z
   .refine((query) => !query.from || !query.to || !isLocalDate(query.from) || !isLocalDate(query.to) || query.from <= query.to, { path: ["to"], message: "Must be on or after the start date" });
 
 export type AuditLogQuery = z.output<typeof AuditLogQueryInput>;
-export const AUDIT_FILTER_KEYS = ["action", "subjectType", "subjectId", "staffId", "from", "to"] as const;
 
 /** URL parameters → the query: every known key, as text (absent → undefined). */
 export function auditQueryFields(params: URLSearchParams): Record<string, string | undefined> {
