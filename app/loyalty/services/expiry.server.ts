@@ -31,7 +31,7 @@ import {
   type LedgerKind,
 } from "~/loyalty/expiry";
 import { appendDebits, isExpiryActivity, runOnce, type Tx } from "~/loyalty/ledger.server";
-import { addDays, businessDay, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
+import { addDays, addMonths, businessDay, compareLocalDates, daysBetween, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { customerIdOf, queueNotifications, type NewNotification } from "./notifications.server";
 import { ensureShop } from "./shops.server";
@@ -224,25 +224,179 @@ function expiringPayload(shop: JobShop, member: LookMember, reminder: { points: 
   };
 }
 
+/** The JobRun name of the reminders job (app/jobs/expiry-reminders.server.ts). */
+export const EXPIRY_REMINDERS_JOB = "expiry-reminders";
+
 /**
- * One batch of the reminders job for business day `day`: members with an expiry within the longest
- * reminder lead time get their due reminders (ADR 011: the shortest lead time whose day has come),
- * each once; their next look is set to their exact soonest expiry day.
+ * How the reminders of `day` find their members (ADR 014 addendum):
+ * - "exact": yesterday's run is done and the settings did not change since it started, so every
+ *   reminder whose lead day is before `day` was sent; only the members with something expiring on
+ *   day + a lead time (and the few below) are looked at.
+ * - "window": the first run, a gap the catch-up did not cover (it goes back 31 days at most) or a
+ *   settings change since the last run: every member with an expiry within the longest lead time is
+ *   looked at and missed reminders are sent late (ADR 011), as before.
+ */
+async function reminderLook(db: PrismaClient, shopId: string, day: LocalDate): Promise<"exact" | "window"> {
+  const [previous, shop] = await Promise.all([
+    db.jobRun.findFirst({
+      where: { shopId, job: EXPIRY_REMINDERS_JOB, status: "done", periodKey: { lt: day } },
+      orderBy: { periodKey: "desc" },
+      select: { periodKey: true, startedAt: true },
+    }),
+    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { expiryChangedAt: true } }),
+  ]);
+  if (!previous || previous.periodKey !== addDays(day, -1)) return "window";
+  if (shop.expiryChangedAt !== null && shop.expiryChangedAt >= previous.startedAt) return "window";
+  return "exact";
+}
+
+/** The shop-local days whose credits expire on `day` under `months` (several at a month end). */
+export function creditDaysExpiringOn(day: LocalDate, months: number): LocalDate[] {
+  const days: LocalDate[] = [];
+  const last = addDays(day, -(28 * months - 1));
+  for (let credit = addDays(day, -(31 * months + 1)); compareLocalDates(credit, last) <= 0; credit = addDays(credit, 1)) {
+    if (addMonths(credit, months) === day) days.push(credit);
+  }
+  return days;
+}
+
+/**
+ * Whether something credited (or, in inactivity mode, some activity) on `day` − 1 or `day` can have
+ * a reminder whose lead day is already behind it (months shorter than the longest lead time, or an
+ * expiry moved to the end of the notice period): then those members are looked at too, late.
+ */
+function recentNeedsLook(settings: ExpirySettings, day: LocalDate): boolean {
+  const longest = Math.max(...settings.reminderDays, 0);
+  const earliest = earliestExpiryDay(settings);
+  return [addDays(day, -1), day].some((credit) => {
+    const natural = addMonths(credit, settings.months);
+    return compareLocalDates(natural, earliest) < 0 || daysBetween(credit, natural) <= longest;
+  });
+}
+
+interface Candidate {
+  id: string;
+  /** Looked at for a late reminder (any due one) rather than for an exact lead day. */
+  late: boolean;
+}
+
+/** Every member the exact look of `day` must see, by id (a few indexed reads, no member scan). */
+async function exactCandidates(db: PrismaClient, shop: JobShop, settings: ExpirySettings, day: LocalDate): Promise<Candidate[]> {
+  const targets = [...new Set(settings.reminderDays)].map((days) => addDays(day, days));
+  const earliest = earliestExpiryDay(settings);
+  const shopId = shop.id;
+  const dayRange = (first: LocalDate, last: LocalDate) => ({
+    gte: startOfLocalDay(first, shop.ianaTimezone),
+    lt: startOfLocalDay(addDays(last, 1), shop.ianaTimezone),
+  });
+  const exact = new Set<string>();
+  const late = new Set<string>();
+  // Next look on a lead day (inactivity: the expiry day; per earning: the soonest lot), or overdue
+  // (a stamp lowered by a credit that the sweep has not looked at yet).
+  const stamped = await db.member.findMany({
+    where: { shopId, OR: [{ pointsExpireOn: { in: targets } }, { pointsExpireOn: { lte: day } }] },
+    select: { id: true, pointsExpireOn: true },
+  });
+  for (const row of stamped) (row.pointsExpireOn !== null && compareLocalDates(row.pointsExpireOn, day) <= 0 ? late : exact).add(row.id);
+  if (settings.mode === "per_earning") {
+    // Every lot, not only the soonest: the credits of the days whose lots expire on a lead day. The
+    // rules decide what is left of them (FIFO); a lot moved to the end of the notice period is the
+    // member's soonest, found above.
+    const ranges = targets
+      .filter((target) => compareLocalDates(target, earliest) >= 0)
+      .map((target) => creditDaysExpiringOn(target, settings.months))
+      .filter((days) => days.length > 0)
+      .map((days) => dayRange(days[0] as LocalDate, days.at(-1) as LocalDate));
+    for (const createdAt of ranges) {
+      const lots = await db.ledgerEntry.findMany({ where: { shopId, createdAt, delta: { gt: 0 } }, select: { memberId: true } });
+      for (const lot of lots) exact.add(lot.memberId);
+    }
+  }
+  if (recentNeedsLook(settings, day)) {
+    const createdAt = dayRange(addDays(day, -1), day);
+    const recent =
+      settings.mode === "per_earning"
+        ? (await db.ledgerEntry.findMany({ where: { shopId, createdAt, delta: { gt: 0 } }, select: { memberId: true } })).map((row) => row.memberId)
+        : (await db.member.findMany({ where: { shopId, lastActivityAt: createdAt }, select: { id: true } })).map((row) => row.id);
+    for (const id of recent) late.add(id);
+  }
+  const ids = [...new Set([...exact, ...late])].sort();
+  return ids.map((id) => ({ id, late: late.has(id) }));
+}
+
+/**
+ * The exact look's candidates, built once per (shop, day) run and served in keyset batches. A run
+ * resumed elsewhere (or after a restart) rebuilds them; the list is the same for the same data.
+ */
+const candidateRuns = new Map<string, Candidate[]>();
+const MAX_CANDIDATE_RUNS = 8;
+
+async function exactBatch(db: PrismaClient, shop: JobShop, settings: ExpirySettings, day: LocalDate, cursor: string | null, take: number) {
+  const key = `${shop.id}:${day}:${JSON.stringify(settings)}`;
+  let all = candidateRuns.get(key);
+  if (!all || cursor === null) {
+    all = await exactCandidates(db, shop, settings, day);
+    candidateRuns.delete(key);
+    candidateRuns.set(key, all);
+    while (candidateRuns.size > MAX_CANDIDATE_RUNS) candidateRuns.delete(candidateRuns.keys().next().value as string);
+  }
+  let start = 0;
+  if (cursor !== null) {
+    let high = all.length;
+    while (start < high) {
+      const middle = (start + high) >>> 1;
+      if ((all[middle] as Candidate).id <= cursor) start = middle + 1;
+      else high = middle;
+    }
+  }
+  const slice = all.slice(start, start + take);
+  const finished = start + take >= all.length;
+  if (finished) candidateRuns.delete(key);
+  const rows = slice.length
+    ? await db.member.findMany({ where: { shopId: shop.id, id: { in: slice.map((c) => c.id) } }, select: { id: true, customerGid: true, pointsExpireOn: true } })
+    : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const members = slice.flatMap((c) => {
+    const row = byId.get(c.id);
+    return row ? [{ member: row, late: c.late }] : [];
+  });
+  return { members, nextCursor: finished ? null : ((slice.at(-1) as Candidate).id ?? null) };
+}
+
+/**
+ * One batch of the reminders job for business day `day` (ADR 011 rules, ADR 014 + addendum).
+ * Normally ("exact") only members with points expiring exactly a lead time ahead (30 and 3 days by
+ * default) are looked at, and they get the reminders whose lead day is `day`; a first run, a missed
+ * stretch or a settings change looks at every member within the longest lead time instead and sends
+ * missed reminders late (the shortest lead time whose day has come). Amounts are the rules' own
+ * (FIFO after debits), each reminder once (Notification key); the next look is restamped exactly.
  */
 export async function remindExpiryBatch(context: ShopJobContext, cursor: string | null, batchSize: number): Promise<BatchResult> {
   const { db, shop, day } = context;
   const settings = await shopSettings(db, shop.id);
   if (!settings) return FINISHED;
-  const horizon = addDays(day, Math.max(...settings.reminderDays, 0));
-  const members = await membersToLookAt(db, shop.id, horizon, cursor, batchSize);
-  if (members.length === 0) return FINISHED;
-  const entries = await expiryEntriesOf(db, shop.id, members.map((member) => member.id));
+  let looked: { member: LookMember; late: boolean }[];
+  let nextCursor: string | null;
+  if ((await reminderLook(db, shop.id, day)) === "window") {
+    const horizon = addDays(day, Math.max(...settings.reminderDays, 0));
+    const members = await membersToLookAt(db, shop.id, horizon, cursor, batchSize);
+    looked = members.map((member) => ({ member, late: true }));
+    nextCursor = members.length < batchSize ? null : (members.at(-1)?.id ?? null);
+  } else {
+    const batch = await exactBatch(db, shop, settings, day, cursor, batchSize);
+    looked = batch.members;
+    nextCursor = batch.nextCursor;
+  }
+  if (looked.length === 0) return { processed: 0, written: 0, nextCursor };
+  const entries = await expiryEntriesOf(db, shop.id, looked.map(({ member }) => member.id));
+  const leadDays = new Set(settings.reminderDays);
   const notices: NewNotification[] = [];
   const restamps: { member: LookMember; next: LocalDate | null }[] = [];
-  for (const member of members) {
+  for (const { member, late } of looked) {
     const list = entries.get(member.id) ?? [];
     const context = { memberId: member.id, today: day, timeZone: shop.ianaTimezone };
     for (const reminder of dueReminders(list, settings, context)) {
+      if (!late && !leadDays.has(reminder.daysLeft)) continue;
       notices.push({
         shopId: shop.id,
         memberId: member.id,
@@ -256,7 +410,7 @@ export async function remindExpiryBatch(context: ShopJobContext, cursor: string 
   }
   const written = await queueNotifications(db, notices);
   if (restamps.length > 0) await db.$transaction((tx) => restampAll(tx, restamps));
-  return { processed: members.length, written, nextCursor: members.length < batchSize ? null : (members.at(-1)?.id ?? null) };
+  return { processed: looked.length, written, nextCursor };
 }
 
 /** "X points expire on <date>" for the member response: the soonest expiry, or null. */
@@ -351,13 +505,21 @@ export async function updateExpirySettings(
   const saved = await defaultDb.$transaction(async (tx) => {
     const before = await tx.shop.findUniqueOrThrow({ where: { id: shop.id }, select: SHOP_EXPIRY_SELECT });
     const enabledOn = nextEnabledOn(before, update, businessDay(now, before.ianaTimezone));
+    const reminderDays = JSON.stringify(update.reminderDays);
+    const changed =
+      before.expiryMode !== update.mode ||
+      before.expiryMonths !== update.months ||
+      before.expiryEnabledOn !== enabledOn ||
+      JSON.stringify(reminderDaysOf(before.expiryReminderDays)) !== reminderDays;
     const after = await tx.shop.update({
       where: { id: shop.id },
       data: {
         expiryMode: update.mode,
         expiryMonths: update.months,
-        expiryReminderDays: JSON.stringify(update.reminderDays),
+        expiryReminderDays: reminderDays,
         expiryEnabledOn: enabledOn,
+        // The next reminders run looks at every member within the lead time once (remindExpiryBatch).
+        ...(changed ? { expiryChangedAt: now } : {}),
       },
       select: SHOP_EXPIRY_SELECT,
     });
