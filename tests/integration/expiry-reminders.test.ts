@@ -171,6 +171,22 @@ describe("reminders by exact lead day", () => {
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
   });
 
+  it("points credited inside their own lead time (months shorter than it) are reminded late by the next run, once", async () => {
+    await updateExpirySettings(SHOP, { mode: "per_earning", months: 1, reminderDays: [30, 3] }, "staff-1", at("2026-01-10", 13));
+    await runJobs("2026-02-01");
+    await runJobs("2026-02-14");
+    const late = await earnOn("2026-02-15", 70); // expires 03-15: its 30-day lead day (02-13) is already behind
+    await runJobs("2026-02-15");
+    expect(await notices()).toEqual([{ key: `expiry-reminder:${late.memberId}:2026-03-15:30`, points: 70, daysBefore: 30, daysLeft: 28 }]);
+    await runJobs("2026-02-16"); // looks again (credited yesterday), sends nothing twice
+    await runJobs("2026-03-12");
+    expect((await notices()).map((n) => [n.key, n.daysLeft])).toEqual([
+      [`expiry-reminder:${late.memberId}:2026-03-15:30`, 28],
+      [`expiry-reminder:${late.memberId}:2026-03-15:3`, 3],
+    ]);
+    expect(await lookedAt("2026-02-02", "2026-03-12")).toEqual({ "2026-02-15": 1, "2026-02-16": 1, "2026-03-12": 1 });
+  });
+
   it("shortened lead days: after the change the new lead days apply, the old ones no longer", async () => {
     const soon = await earnOn("2026-01-12", 100); // expires 03-12
     const later = await earnOn("2026-01-25", 80); // expires 03-25
