@@ -31,7 +31,7 @@ import { format } from "~/i18n/admin";
 import { auditStrings } from "~/i18n/features/audit";
 import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
 import { auditPathLabel, formatAuditValue, type FieldChange } from "~/loyalty/audit-diff";
-import { auditLogPage, AuditLogQueryInput, auditQueryFields } from "~/loyalty/services/audit-log.server";
+import { auditLogPage, AuditLogQueryInput, auditLogTimeZone, auditQueryFields } from "~/loyalty/services/audit-log.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -40,9 +40,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = AuditLogQueryInput.safeParse(fields);
   if (!parsed.success) {
     // Nothing listed under a filter we could not read: the messages go next to the fields.
-    return data({ ok: false as const, fields, errors: fieldErrors(parsed.error.issues), page: null }, { status: 400 });
+    const timeZone = await auditLogTimeZone(session.shop);
+    return data({ ok: false as const, fields, errors: fieldErrors(parsed.error.issues), timeZone, page: null }, { status: 400 });
   }
-  return { ok: true as const, fields, errors: {} as Record<string, string>, page: await auditLogPage(session.shop, parsed.data) };
+  const page = await auditLogPage(session.shop, parsed.data);
+  return { ok: true as const, fields, errors: {} as Record<string, string>, timeZone: page.timeZone, page };
 }
 
 type FilterKey = (typeof AUDIT_FILTER_KEYS)[number];
@@ -109,7 +111,7 @@ function ChangeList(props: { id: string; changes: FieldChange[]; timeZone: strin
 }
 
 export default function AuditLogPage() {
-  const { fields, errors, page } = useLoaderData<typeof loader>();
+  const { fields, errors, page, timeZone } = useLoaderData<typeof loader>();
   const { t, locale } = auditStrings.useStrings();
   const [, setSearchParams] = useSearchParams();
   const location = useLocation();
@@ -141,7 +143,6 @@ export default function AuditLogPage() {
   const filtered = AUDIT_FILTER_KEYS.some((key) => fields[key]);
   const filterParams = new URLSearchParams(AUDIT_FILTER_KEYS.flatMap((key) => (fields[key] ? [[key, fields[key] as string]] : []))).toString();
 
-  const timeZone = page?.timeZone ?? "UTC";
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
   const actionLabel = (action: string) => (isAuditAction(action) ? t.actions[action] : action);
   const subjectType = (type: string) => (t.subjects as Record<string, string>)[type] ?? type;

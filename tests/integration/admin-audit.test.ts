@@ -234,6 +234,7 @@ describe("audit log page", () => {
     // The entered values come back so the page can show them with their messages.
     const answer = await adminLoader(loader, "/app/audit?from=2026-03-05&to=2026-03-01", SHOP_A);
     expect(answer.body.fields).toMatchObject({ from: "2026-03-05", to: "2026-03-01" });
+    expect(answer.body.timeZone).toBe("Asia/Seoul"); // the page still says which days it means
   });
 
   it("needs a session token", async () => {

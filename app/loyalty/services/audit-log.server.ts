@@ -268,6 +268,11 @@ function subjectOf(row: AuditRow, known: Map<string, AuditSubject>): AuditSubjec
   return known.get(`${row.subjectType}:${row.subjectId}`) ?? { type: row.subjectType, id: row.subjectId, name: null, url: null, exists: false };
 }
 
+/** The shop's time zone, for a page that lists nothing (its filter could not be read). */
+export async function auditLogTimeZone(shopDomain: string): Promise<string> {
+  return (await ensureShop(shopDomain)).ianaTimezone;
+}
+
 /** One page of the shop's audit log, newest first: `after` walks to older entries, `before` back to newer. */
 export async function auditLogPage(shopDomain: string, query: AuditLogQuery, pageSize = AUDIT_PAGE_SIZE): Promise<AuditLogPage> {
   const shop = await ensureShop(shopDomain);

@@ -1,0 +1,88 @@
+/**
+ * The audit log page in the offline demo's admin frame (the real built app behind the Shopify
+ * stand-in), driven by headless Chromium: a points-rate change saved on the Program page shows up in
+ * the audit log opened from Settings, with its before → after; filtering by change keeps or hides it;
+ * a bad date shows its message next to the field; no serious or critical axe findings.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Frame } from "playwright-core";
+import { navigateAdmin, openAdminFrame, seriousAxeViolationsIn } from "../support/admin-frame";
+import { requireChromium } from "../support/chromium";
+import { startDemoInBrowser } from "../support/demo-process";
+
+requireChromium();
+
+async function waitForTitle(frame: Frame, title: string): Promise<void> {
+  await frame.getByTestId("page-skeleton").waitFor({ state: "detached", timeout: 20_000 });
+  await frame.getByRole("heading", { level: 1, name: title, exact: true }).waitFor({ timeout: 20_000 });
+}
+
+describe("audit log in the demo's admin frame", () => {
+  let appPort: number;
+  let context: BrowserContext;
+  let close: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    ({ appPort, context, close } = await startDemoInBrowser("audit-e2e", { width: 1280, height: 900 }));
+  });
+
+  afterAll(() => close?.());
+
+  it("shows a points-rate change with its before → after, filters by change, and is axe clean", async () => {
+    const { page, frame, errors } = await openAdminFrame(context, appPort);
+
+    // Change the points rate on the Program page.
+    await navigateAdmin(page, "Program");
+    const rate = frame.getByLabel(/Points per 1/);
+    await rate.waitFor();
+    const before = await rate.inputValue();
+    const after = before === "3" ? "4" : "3";
+    await rate.fill(after);
+    await page.locator("#savebar").locator("button", { hasText: "Save" }).click();
+    await page.locator("#toasts .toast", { hasText: "Program saved" }).waitFor();
+
+    // Open the audit log from Settings.
+    await navigateAdmin(page, "Settings");
+    await waitForTitle(frame, "Settings");
+    await frame.getByRole("link", { name: "Open: Audit log" }).click();
+    await waitForTitle(frame, "Audit log");
+
+    const row = frame.locator("tr", { hasText: "Changed program settings" }).first();
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain("Staff 1");
+    const toggle = row.getByRole("button", { name: /Show changes/ });
+    await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("false");
+    await toggle.click();
+    await expect(row.getByRole("button", { name: "Hide changes" }).getAttribute("aria-expanded")).resolves.toBe("true");
+    // Only the changed field, before → after.
+    const diff = row.getByTestId("audit-diff-row");
+    await diff.first().waitFor();
+    await expect(diff.count()).resolves.toBe(1);
+    await expect(diff.first().getAttribute("aria-label")).resolves.toBe(`Points rate: ${before} → ${after}`);
+    await expect(row.getByRole("link", { name: "Program" }).getAttribute("href")).resolves.toContain("/app/program");
+    expect(await seriousAxeViolationsIn(frame), "audit log with an open diff").toEqual([]);
+
+    // Filter by change: another change hides it, this change keeps it.
+    const change = frame.getByLabel("Change", { exact: true });
+    await change.selectOption({ label: "Adjusted points" });
+    await frame.getByRole("button", { name: "Apply" }).click();
+    await frame.getByText("No entries match these filters.").waitFor();
+    await expect(frame.locator("tr", { hasText: "Changed program settings" }).count()).resolves.toBe(0);
+
+    await change.selectOption({ label: "Changed program settings" });
+    await frame.getByRole("button", { name: "Apply" }).click();
+    await frame.locator("tr", { hasText: "Changed program settings" }).first().waitFor();
+    await frame.getByText("Change: Changed program settings").waitFor(); // the applied filter's tag
+    await expect(frame.getByText("No entries match these filters.").count()).resolves.toBe(0);
+
+    // A date that does not exist: its message next to the field, nothing listed.
+    await frame.getByLabel("From", { exact: true }).fill("2026-02-30");
+    await frame.getByRole("button", { name: "Apply" }).click();
+    await frame.getByText("Use a date like 2026-01-31").waitFor();
+    await expect(frame.getByLabel("From", { exact: true }).getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(frame.locator("tr", { hasText: "Changed program settings" }).count()).resolves.toBe(0);
+    expect(await seriousAxeViolationsIn(frame), "audit log with a filter error").toEqual([]);
+
+    expect(errors).toEqual([]);
+  });
+});
