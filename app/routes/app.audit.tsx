@@ -27,6 +27,7 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { fieldErrors } from "~/components/admin-forms";
+import { downloadFile } from "~/components/download";
 import { format } from "~/i18n/admin";
 import { auditStrings } from "~/i18n/features/audit";
 import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
@@ -49,18 +50,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type FilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 type Draft = Record<FilterKey, string>;
-
-/** App Bridge adds the session token to fetch; a plain link would not carry it. */
-async function download(url: string, fileName: string) {
-  const response = await fetch(url);
-  if (!response.ok) return;
-  const href = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(href);
-}
 
 function ChangeList(props: { id: string; changes: FieldChange[]; timeZone: string }) {
   const { t, locale } = auditStrings.useStrings();
@@ -158,7 +147,7 @@ export default function AuditLogPage() {
     <Page
       title={t.title}
       backAction={{ content: t.backLabel, url: "/app/settings" }}
-      secondaryActions={page ? [{ content: t.export, onAction: () => void download(`/app/audit/export?${filterParams}`, "keepsake-audit-log.csv") }] : []}
+      secondaryActions={page ? [{ content: t.export, onAction: () => void downloadFile(`/app/audit/export?${filterParams}`, "keepsake-audit-log.csv") }] : []}
     >
       <TitleBar title={t.title} />
       <BlockStack gap="400">

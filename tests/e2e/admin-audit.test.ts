@@ -5,17 +5,12 @@
  * a bad date shows its message next to the field; no serious or critical axe findings.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Frame } from "playwright-core";
-import { navigateAdmin, openAdminFrame, seriousAxeViolationsIn } from "../support/admin-frame";
+import type { BrowserContext } from "playwright-core";
+import { navigateAdmin, openAdminFrame, seriousAxeViolationsIn, waitForPageTitle } from "../support/admin-frame";
 import { requireChromium } from "../support/chromium";
 import { startDemoInBrowser } from "../support/demo-process";
 
 requireChromium();
-
-async function waitForTitle(frame: Frame, title: string): Promise<void> {
-  await frame.getByTestId("page-skeleton").waitFor({ state: "detached", timeout: 20_000 });
-  await frame.getByRole("heading", { level: 1, name: title, exact: true }).waitFor({ timeout: 20_000 });
-}
 
 describe("audit log in the demo's admin frame", () => {
   let appPort: number;
@@ -43,9 +38,9 @@ describe("audit log in the demo's admin frame", () => {
 
     // Open the audit log from Settings.
     await navigateAdmin(page, "Settings");
-    await waitForTitle(frame, "Settings");
+    await waitForPageTitle(frame, "Settings");
     await frame.getByRole("link", { name: "Open: Audit log" }).click();
-    await waitForTitle(frame, "Audit log");
+    await waitForPageTitle(frame, "Audit log");
 
     const row = frame.locator("tr", { hasText: "Changed program settings" }).first();
     await row.waitFor();

@@ -33,6 +33,12 @@ export async function navigateAdmin(page: Page, label: string): Promise<void> {
   await page.locator("#app-nav a.nav-item.sub", { hasText: label }).click();
 }
 
+/** The page's title (Polaris Page h1) once the navigation's skeleton is gone. */
+export async function waitForPageTitle(frame: Frame, title: string): Promise<void> {
+  await frame.getByTestId("page-skeleton").waitFor({ state: "detached", timeout: 20_000 });
+  await frame.getByRole("heading", { level: 1, name: title, exact: true }).waitFor({ timeout: 20_000 });
+}
+
 let axeSource: string | undefined;
 
 type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> };
