@@ -43,7 +43,7 @@ const en = {
   viewForMember: "View audit log",
   export: "Export CSV",
   columns: { when: "When", who: "Staff", what: "Change", subject: "About", changes: "Details" },
-  who: { staff: "Staff {id}", system: "System", unknown: "Unknown" },
+  who: { staff: "Staff {id}", unknown: "Unknown" },
   actions,
   subjects,
   subjectLine: "{type}: {name}",
@@ -107,7 +107,7 @@ const ko: typeof en = {
   viewForMember: "감사 로그 보기",
   export: "CSV 내보내기",
   columns: { when: "시간", who: "직원", what: "변경", subject: "대상", changes: "세부 정보" },
-  who: { staff: "직원 {id}", system: "시스템", unknown: "알 수 없음" },
+  who: { staff: "직원 {id}", unknown: "알 수 없음" },
   actions: {
     "program.update": "프로그램 설정 변경",
     "reward.create": "리워드 생성",
