@@ -195,7 +195,7 @@ export default function AuditLogPage() {
                 ) : null}
                 {fields.subjectType && fields.subjectId ? (
                   <Tag onRemove={() => go({ subjectType: null, subjectId: null })}>
-                    {format(t.filters.subjectApplied, { type: subjectType(fields.subjectType), id: fields.subjectId })}
+                    {format(t.filters.subjectApplied, { type: subjectType(fields.subjectType), name: page?.filterSubject?.name ?? fields.subjectId })}
                   </Tag>
                 ) : null}
                 {fields.staffId ? <Tag onRemove={() => go({ staffId: null })}>{format(t.filters.staffApplied, { id: fields.staffId })}</Tag> : null}

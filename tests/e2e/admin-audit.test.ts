@@ -2,7 +2,8 @@
  * The audit log page in the offline demo's admin frame (the real built app behind the Shopify
  * stand-in), driven by headless Chromium: a points-rate change saved on the Program page shows up in
  * the audit log opened from Settings, with its before → after; filtering by change keeps or hides it;
- * a bad date shows its message next to the field; no serious or critical axe findings.
+ * a bad date shows its message next to the field; no serious or critical axe findings. A member's
+ * points adjusted on the member page appear in that member's log, opened from the member page.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext } from "playwright-core";
@@ -78,6 +79,38 @@ describe("audit log in the demo's admin frame", () => {
     await expect(frame.locator("tr", { hasText: "Changed program settings" }).count()).resolves.toBe(0);
     expect(await seriousAxeViolationsIn(frame), "audit log with a filter error").toEqual([]);
 
+    expect(errors).toEqual([]);
+  });
+
+  it("opens a member's log from the member page, with the adjustment just made", async () => {
+    const { page, frame, errors } = await openAdminFrame(context, appPort);
+    await navigateAdmin(page, "Members");
+    await waitForPageTitle(frame, "Members");
+    const rows = frame.locator("tbody tr");
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const link = rows.first().getByRole("link").first();
+    const name = (await link.textContent())?.trim() ?? "";
+    await link.click();
+    const balance = frame.locator("#member-balance");
+    await balance.waitFor();
+    const before = Number((await balance.textContent())?.replace(/\D/g, ""));
+    await frame.getByLabel(/^Points/).fill("7");
+    await frame.getByLabel("Reason").fill("Audit e2e");
+    await frame.getByRole("button", { name: "Adjust points" }).click();
+    const points = (value: number) => value.toLocaleString("en");
+    await page.locator("#toasts .toast", { hasText: `Balance is now ${points(before + 7)} points` }).waitFor();
+
+    await frame.getByRole("link", { name: "View audit log" }).click();
+    await waitForPageTitle(frame, "Audit log");
+    await frame.getByText(`About: Member ${name}`).waitFor(); // the applied filter names the member
+    const entries = frame.locator("tbody tr");
+    await expect.poll(() => entries.count(), { timeout: 10_000 }).toBe(1);
+    const row = entries.first();
+    await expect(row.textContent()).resolves.toContain("Adjusted points");
+    await row.getByRole("button", { name: /Show changes/ }).click();
+    await expect(row.getByTestId("audit-diff-row").first().getAttribute("aria-label")).resolves.toBe(`Balance: ${points(before)} → ${points(before + 7)}`);
+    await row.getByText("Audit e2e").waitFor();
+    expect(await seriousAxeViolationsIn(frame), "a member's audit log").toEqual([]);
     expect(errors).toEqual([]);
   });
 });

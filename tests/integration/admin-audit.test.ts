@@ -30,7 +30,7 @@ interface Row {
 interface Body {
   ok: boolean;
   errors: Record<string, string>;
-  page: { timeZone: string; entries: Row[]; previousCursor: string | null; nextCursor: string | null } | null;
+  page: { timeZone: string; entries: Row[]; previousCursor: string | null; nextCursor: string | null; filterSubject: Row["subject"] | null } | null;
 }
 
 const audit = async (query: string, shop = SHOP_A) => {
@@ -106,6 +106,7 @@ describe("audit log page", () => {
       expect(adjusted.status).toBe(200);
     }
     const body = await audit(`?subjectType=member&subjectId=${member.id}`);
+    expect(body.page.filterSubject).toMatchObject({ name: "Ada Lovelace", url: `/app/members/${member.id}` });
     expect(body.page.entries).toHaveLength(1);
     expect(body.page.entries[0]).toMatchObject({
       staffId: "77",

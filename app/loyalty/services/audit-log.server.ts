@@ -200,6 +200,8 @@ export interface AuditLogPage {
   entries: AuditLogRow[];
   previousCursor: string | null;
   nextCursor: string | null;
+  /** The subject the page is filtered to (named, linked), if any. */
+  filterSubject: AuditSubject | null;
 }
 
 type AuditRow = Prisma.AuditLogGetPayload<{ select: typeof ROW_SELECT }>;
@@ -229,7 +231,7 @@ const SETTINGS_PAGE: Partial<Record<string, string>> = {
 };
 
 /** Names and pages of the subjects of a page of entries: one query per kind, all inside the shop. */
-async function subjectsOf(shopId: string, rows: AuditRow[]): Promise<Map<string, AuditSubject>> {
+async function subjectsOf(shopId: string, rows: { subjectType: string; subjectId: string }[]): Promise<Map<string, AuditSubject>> {
   const ids = (type: AuditSubjectType) => [...new Set(rows.filter((row) => row.subjectType === type).map((row) => row.subjectId))];
   const [members, rewards, campaigns, imports, redemptions] = await Promise.all([
     db.member.findMany({
@@ -263,7 +265,7 @@ async function subjectsOf(shopId: string, rows: AuditRow[]): Promise<Map<string,
   return out;
 }
 
-function subjectOf(row: AuditRow, known: Map<string, AuditSubject>): AuditSubject {
+function subjectOf(row: { action: string; subjectType: string; subjectId: string }, known: Map<string, AuditSubject>): AuditSubject {
   if (row.subjectType === "shop") return { type: "shop", id: row.subjectId, name: null, url: SETTINGS_PAGE[row.action] ?? null, exists: true };
   return known.get(`${row.subjectType}:${row.subjectId}`) ?? { type: row.subjectType, id: row.subjectId, name: null, url: null, exists: false };
 }
@@ -288,7 +290,8 @@ export async function auditLogPage(shopDomain: string, query: AuditLogQuery, pag
   const more = rows.length > pageSize;
   const page = rows.slice(0, pageSize);
   if (backwards) page.reverse();
-  const subjects = await subjectsOf(shop.id, page);
+  const filtered = query.subjectType && query.subjectId ? { action: "", subjectType: query.subjectType, subjectId: query.subjectId } : null;
+  const subjects = await subjectsOf(shop.id, filtered ? [...page, filtered] : page);
   const first = page[0];
   const last = page[page.length - 1];
   return {
@@ -304,6 +307,7 @@ export async function auditLogPage(shopDomain: string, query: AuditLogQuery, pag
     // Backwards: a newer page exists if more rows were found; the page we came from always exists.
     previousCursor: first && (backwards ? more : Boolean(cursor)) ? encodeCursor(first) : null,
     nextCursor: last && (backwards ? true : more) ? encodeCursor(last) : null,
+    filterSubject: filtered ? subjectOf(filtered, subjects) : null,
   };
 }
 
