@@ -10,6 +10,9 @@
  * - The sweep of day D expires every lot due on or before D (catch-up) under the keys of ADR 011;
  *   amounts never exceed the balance (appendDebit), so `ledger:verify` stays green.
  * - Reminders: Notification rows `points_expiring` with a Flow-style trigger payload, idempotent.
+ *   Each night looks only at members with something expiring exactly a lead time ahead (ADR 014
+ *   addendum); a first run, a gap or a settings change (Shop.expiryChangedAt) looks at everyone
+ *   within the longest lead time once and sends missed reminders late.
  */
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
@@ -390,11 +393,16 @@ export async function remindExpiryBatch(context: ShopJobContext, cursor: string 
   if (looked.length === 0) return { processed: 0, written: 0, nextCursor };
   const entries = await expiryEntriesOf(db, shop.id, looked.map(({ member }) => member.id));
   const leadDays = new Set(settings.reminderDays);
+  const horizon = addDays(day, Math.max(...settings.reminderDays, 0));
   const notices: NewNotification[] = [];
   const restamps: { member: LookMember; next: LocalDate | null }[] = [];
   for (const { member, late } of looked) {
     const list = entries.get(member.id) ?? [];
     const context = { memberId: member.id, today: day, timeZone: shop.ianaTimezone };
+    const soonest = expirySchedule(list, settings, context)[0]?.expiresOn ?? null;
+    if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
+    // Nothing within the longest lead time (a lot redeemed since, a stale stamp): no reminder.
+    if (soonest === null || compareLocalDates(soonest, horizon) > 0) continue;
     for (const reminder of dueReminders(list, settings, context)) {
       if (!late && !leadDays.has(reminder.daysLeft)) continue;
       notices.push({
@@ -405,8 +413,6 @@ export async function remindExpiryBatch(context: ShopJobContext, cursor: string 
         payload: expiringPayload(shop, member, reminder),
       });
     }
-    const soonest = expirySchedule(list, settings, context)[0]?.expiresOn ?? null;
-    if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
   }
   const written = await queueNotifications(db, notices);
   if (restamps.length > 0) await db.$transaction((tx) => restampAll(tx, restamps));
@@ -493,7 +499,9 @@ export function nextEnabledOn(before: ShopExpiryColumns, update: ExpirySettingsU
 /**
  * Saves the settings with the audit entry, in one transaction. When expiry is on and the rules
  * changed, every member with a balance gets their next look no later than the first day anything
- * may expire, so the jobs re-read them under the new rules (one indexed UPDATE).
+ * may expire, so the jobs re-read them under the new rules (one indexed UPDATE); any change that
+ * moves expiry or reminder days stamps Shop.expiryChangedAt, so the next reminders run looks at the
+ * whole window once.
  */
 export async function updateExpirySettings(
   shopDomain: string,
