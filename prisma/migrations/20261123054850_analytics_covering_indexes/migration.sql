@@ -14,4 +14,4 @@ CREATE INDEX "LedgerEntry_shopId_createdAt_id_kind_delta_memberId_idx" ON "Ledge
 CREATE INDEX "OrderRecord_shopId_guestEmail_paidAt_idx" ON "OrderRecord"("shopId", "guestEmail", "paidAt");
 
 -- CreateIndex
-CREATE INDEX "OrderRecord_shopId_customerGid_paidAt_idx" ON "OrderRecord"("shopId", "customerGid", "paidAt");
+CREATE INDEX "OrderRecord_shopId_customerGid_idx" ON "OrderRecord"("shopId", "customerGid", "paidAt");
