@@ -35,6 +35,7 @@ import { ChangeTierInput, changeMemberTier, memberTiersPanel } from "~/loyalty/s
 import { memberReferralsFor } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
 import { useServerMessages } from "~/i18n/server-messages";
+import { formatDateTime } from "~/i18n/format";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -202,7 +203,7 @@ export default function MemberPage() {
                     rows={member.history.map((entry) => [
                       messages.message(entry.description),
                       entry.delta > 0 ? `+${entry.delta}` : String(entry.delta),
-                      new Date(entry.createdAt).toLocaleString(locale),
+                      formatDateTime(entry.createdAt, locale),
                     ])}
                     pagination={{
                       hasPrevious: searchParams.has("history"),
