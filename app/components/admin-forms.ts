@@ -103,5 +103,8 @@ export function useEditorForm<V extends object, R extends EditorResult>(options:
     setForm(saved);
     setErrors({});
   };
-  return { form, saved, errors, dirty, busy, set, discard, toast: shopify.toast };
+  // Read `shopify.toast` only when called: App Bridge throws on it during server rendering, which
+  // made a reload of an editor page (/app/campaigns/new) a server error.
+  const toast = { show: (message: string, opts?: { isError?: boolean }) => shopify.toast.show(message, opts) };
+  return { form, saved, errors, dirty, busy, set, discard, toast };
 }

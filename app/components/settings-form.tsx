@@ -6,9 +6,10 @@
 import { BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
-import { format } from "~/i18n/admin";
+import { adminLocale, format } from "~/i18n/admin";
 import { useServerMessages } from "~/i18n/server-messages";
 import { useFetcherResult, type FieldErrors } from "./admin-forms";
+import { formatDateTime } from "~/i18n/format";
 
 export type SettingsResult<V> = { ok: true; settings: V } | { ok: false; errors: FieldErrors };
 
@@ -83,7 +84,7 @@ export function RecentChangesCard(props: {
         ) : (
           props.changes.map((change) => (
             <Text as="p" key={change.id}>
-              {format(props.labels.line, { when: new Date(change.at).toLocaleString(props.locale), who: change.staffId ?? "—" })}
+              {format(props.labels.line, { when: formatDateTime(change.at, adminLocale(props.locale)), who: change.staffId ?? "—" })}
             </Text>
           ))
         )}

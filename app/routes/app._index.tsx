@@ -25,6 +25,7 @@ import { programOverview } from "~/loyalty/services/dashboard.server";
 import { segmentCountsOfShop } from "~/loyalty/services/segments.server";
 import { dismissOnboarding, markOnboardingStep, OnboardingError, onboardingFor } from "~/loyalty/services/onboarding.server";
 import { authenticate } from "~/shopify.server";
+import { formatDateTime } from "~/i18n/format";
 
 type DashboardStrings = ReturnType<typeof dashboardStrings.strings>;
 
@@ -155,7 +156,7 @@ export default function Dashboard() {
                   memberName(item),
                   messages.message(item.description),
                   item.delta > 0 ? `+${numbers.format(item.delta)}` : numbers.format(item.delta),
-                  new Date(item.createdAt).toLocaleString(locale),
+                  formatDateTime(item.createdAt, locale),
                 ])}
               />
             )}

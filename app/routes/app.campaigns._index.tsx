@@ -7,6 +7,8 @@ import { campaignsStrings } from "~/i18n/features/campaigns";
 import { settingsStrings } from "~/i18n/features/settings";
 import { listCampaigns, type CampaignListItem, type CampaignStatus } from "~/loyalty/services/campaigns-admin.server";
 import { authenticate } from "~/shopify.server";
+import { listStrings } from "~/i18n/features/lists";
+import { adminDateTimeFormat } from "~/i18n/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -29,7 +31,7 @@ export default function CampaignsPage() {
   const { campaigns, timeZone } = useLoaderData<typeof loader>();
   const { t, locale } = campaignsStrings.useStrings();
   const navigate = useNavigate();
-  const formatter = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const formatter = adminDateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   const bonusText = (campaign: CampaignListItem) =>
     format(campaign.kind === "multiplier" ? t.multiplierText : t.fixedText, { value: campaign.value });
 
@@ -63,7 +65,7 @@ export default function CampaignsPage() {
                     </Text>
                   </div>
                   <IndexTable
-                    resourceName={{ singular: "campaign", plural: "campaigns" }}
+                    resourceName={listStrings.strings(locale).campaign}
                     itemCount={rows.length}
                     selectable={false}
                     headings={[{ title: t.name }, { title: t.window }, { title: t.bonus }, { title: t.status }]}

@@ -17,6 +17,7 @@ import {
   type ExpirySettingsView,
 } from "~/loyalty/services/expiry.server";
 import { authenticate } from "~/shopify.server";
+import { formatDateTime } from "~/i18n/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -42,7 +43,7 @@ export default function ExpiryPage() {
     toasts: { saved: t.savedToast, fixErrors: common.common.fixErrors },
   });
   const modeHelp = { off: t.modeHelpOff, inactivity: t.modeHelpInactivity, per_earning: t.modeHelpPerEarning }[form.mode];
-  const when = (iso: string) => new Date(iso).toLocaleString(locale);
+  const when = (iso: string) => formatDateTime(iso, locale);
 
   return (
     <SettingsFrame

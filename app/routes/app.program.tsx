@@ -13,6 +13,7 @@ import {
 } from "~/loyalty/services/program-admin.server";
 import { authenticate } from "~/shopify.server";
 import { useServerMessages } from "~/i18n/server-messages";
+import { formatDateTime } from "~/i18n/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -185,7 +186,7 @@ export default function ProgramPage() {
                 changes.map((change) => (
                   <Text as="p" key={change.id}>
                     {format(p.changeLine, {
-                      when: new Date(change.at).toLocaleString(locale),
+                      when: formatDateTime(change.at, locale),
                       who: change.staffId ?? "—",
                       what: change.changed.map((name) => p.settingNames[name]).join(", ") || p.nothingChanged,
                     })}

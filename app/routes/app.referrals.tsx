@@ -25,6 +25,8 @@ import {
 } from "~/loyalty/services/referrals-admin.server";
 import { authenticate } from "~/shopify.server";
 import { settingsAction } from "~/components/settings-action.server";
+import { listStrings } from "~/i18n/features/lists";
+import { formatDateTime } from "~/i18n/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -181,7 +183,7 @@ export default function ReferralsPage() {
             </div>
           ) : (
             <IndexTable
-              resourceName={{ singular: "referral", plural: "referrals" }}
+              resourceName={listStrings.strings(locale).referral}
               itemCount={referrals.length}
               selectable={false}
               headings={[
@@ -204,7 +206,7 @@ export default function ReferralsPage() {
                     <Badge tone={STATUS_TONE[referral.status]}>{t.statuses[referral.status]}</Badge>
                   </IndexTable.Cell>
                   <IndexTable.Cell>{referral.rejectReason ? t.reasons[referral.rejectReason] : "—"}</IndexTable.Cell>
-                  <IndexTable.Cell>{new Date(referral.createdAt).toLocaleString(locale)}</IndexTable.Cell>
+                  <IndexTable.Cell>{formatDateTime(referral.createdAt, locale)}</IndexTable.Cell>
                 </IndexTable.Row>
               ))}
             </IndexTable>

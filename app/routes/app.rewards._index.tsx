@@ -6,6 +6,7 @@ import { format, useAdminStrings } from "~/i18n/admin";
 import { isRewardFormKind } from "~/loyalty/reward-form";
 import { listRewards } from "~/loyalty/services/rewards-admin.server";
 import { authenticate } from "~/shopify.server";
+import { listStrings } from "~/i18n/features/lists";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -36,7 +37,7 @@ export default function RewardsPage() {
           </EmptyState>
         ) : (
           <IndexTable
-            resourceName={{ singular: "reward", plural: "rewards" }}
+            resourceName={listStrings.strings(locale).reward}
             itemCount={rewards.length}
             selectable={false}
             headings={[{ title: r.name }, { title: r.kind }, { title: r.cost }, { title: r.redemptions }, { title: r.status }]}

@@ -15,6 +15,7 @@ import { SEGMENTS, type SegmentRules } from "~/loyalty/segments";
 import { segmentSettings, SegmentRulesInput, updateSegmentRules } from "~/loyalty/services/segments.server";
 import { authenticate } from "~/shopify.server";
 import { useServerMessages } from "~/i18n/server-messages";
+import { formatDateTime } from "~/i18n/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
@@ -181,7 +182,7 @@ export default function SegmentsPage() {
                     return (
                       <Text as="p" key={change.id}>
                         {format(t.changeLine, {
-                          when: new Date(change.createdAt).toLocaleString(locale),
+                          when: formatDateTime(change.createdAt, locale),
                           who: change.staffId ?? "—",
                           what: after?.changed?.length ? after.changed.join(", ") : common.program.nothingChanged,
                         })}

@@ -45,8 +45,8 @@ function messagesIn(path: string, code: string): Found[] {
   const source = ts.createSourceFile(path, code, ts.ScriptTarget.Latest, true, path.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const found: Found[] = [];
   const add = (node: ts.Node | undefined) => {
-    const message = node && literalText(node);
-    if (message !== undefined && /[A-Za-z]{2}/.test(message)) {
+    const message = node ? literalText(node) : undefined;
+    if (node && message !== undefined && /[A-Za-z]{2}/.test(message)) {
       found.push({ where: `${path}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`, message });
     }
   };
