@@ -6,7 +6,7 @@
  * The member page links here with ?subjectType=member&subjectId=<id>. docs/decisions/010-admin-pages.md.
  */
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useLocation } from "@remix-run/react";
 import {
   BlockStack,
   Box,
@@ -28,6 +28,7 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { fieldErrors } from "~/components/admin-forms";
 import { downloadFile } from "~/components/download";
+import { useListUrl } from "~/components/list-url";
 import { format } from "~/i18n/admin";
 import { auditStrings } from "~/i18n/features/audit";
 import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
@@ -102,7 +103,6 @@ function ChangeList(props: { id: string; changes: FieldChange[]; timeZone: strin
 export default function AuditLogPage() {
   const { fields, errors, page, timeZone } = useLoaderData<typeof loader>();
   const { t, locale } = auditStrings.useStrings();
-  const [, setSearchParams] = useSearchParams();
   const location = useLocation();
   const loaded = (): Draft => Object.fromEntries(AUDIT_FILTER_KEYS.map((key) => [key, fields[key] ?? ""])) as Draft;
   const [draft, setDraft] = useState<Draft>(loaded);
@@ -114,19 +114,7 @@ export default function AuditLogPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [location.search]);
 
-  const go = (changes: Partial<Record<FilterKey | "after" | "before", string | null>>, resetPage = true) =>
-    setSearchParams((current) => {
-      const next = new URLSearchParams(current);
-      if (resetPage) {
-        next.delete("after");
-        next.delete("before");
-      }
-      for (const [key, value] of Object.entries(changes)) {
-        if (!value) next.delete(key);
-        else next.set(key, value);
-      }
-      return next;
-    });
+  const go = useListUrl();
   const set = (key: FilterKey) => (value: string) => setDraft((current) => ({ ...current, [key]: value }));
   const apply = () => go(Object.fromEntries(AUDIT_FILTER_KEYS.map((key) => [key, draft[key].trim()])));
   const filtered = AUDIT_FILTER_KEYS.some((key) => fields[key]);
