@@ -60,12 +60,32 @@ export async function queueBalanceSyncs(
   db: Db,
   entries: readonly { shopId: string; memberId: string; customerGid: string; balance: number }[],
 ): Promise<void> {
+  await upsertMany(
+    db,
+    "customer_balance",
+    entries.map((entry) => {
+      const payload: BalancePayload = { customerGid: entry.customerGid, balance: entry.balance };
+      return { shopId: entry.shopId, key: balanceKey(entry.memberId), payload: JSON.stringify(payload) };
+    }),
+  );
+}
+
+/** Many members' tiers changed (the daily tier review): queueTierSync for each, in one statement. */
+export async function queueTierSyncs(db: Db, shopId: string, memberIds: readonly string[]): Promise<void> {
+  await upsertMany(
+    db,
+    "customer_tier",
+    memberIds.map((memberId) => ({ shopId, key: tierKey(memberId), payload: JSON.stringify({ memberId }) })),
+  );
+}
+
+/** `upsert` for many rows of one kind (one row per key per call): one `INSERT … ON CONFLICT DO UPDATE`. */
+async function upsertMany(db: Db, kind: OutboxKind, entries: readonly { shopId: string; key: string; payload: string }[]): Promise<void> {
   if (entries.length === 0) return;
   const now = new Date();
-  const rows = entries.map((entry) => {
-    const payload: BalancePayload = { customerGid: entry.customerGid, balance: entry.balance };
-    return Prisma.sql`(${randomUUID()}, ${entry.shopId}, 'customer_balance', ${balanceKey(entry.memberId)}, ${JSON.stringify(payload)}, 'pending', 0, 0, ${now}, ${now}, ${now})`;
-  });
+  const rows = entries.map(
+    (entry) => Prisma.sql`(${randomUUID()}, ${entry.shopId}, ${kind}, ${entry.key}, ${entry.payload}, 'pending', 0, 0, ${now}, ${now}, ${now})`,
+  );
   await db.$executeRaw`INSERT INTO "ShopifyOutbox" ("id", "shopId", "kind", "key", "payload", "status", "version", "tries", "availableAt", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("shopId", "key") DO UPDATE SET "payload" = excluded."payload", "status" = 'pending', "tries" = 0,
