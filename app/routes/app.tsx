@@ -1,5 +1,15 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Link,
+  Outlet,
+  useLoaderData,
+  useLocation,
+  useNavigation,
+  useRouteError,
+  useRouteLoaderData,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -10,6 +20,7 @@ import polarisKo from "@shopify/polaris/locales/ko.json";
 import { env } from "~/env.server";
 import { adminLocale, adminStrings } from "~/i18n/admin";
 import { analyticsStrings } from "~/i18n/features/analytics";
+import { translateServerMessage } from "~/i18n/server-messages";
 import { auditStrings } from "~/i18n/features/audit";
 import { authenticate } from "~/shopify.server";
 
@@ -113,7 +124,18 @@ export default function App() {
 
 // Shopify needs Remix to catch some thrown responses so its headers reach the browser.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("routes/app");
+  // A page's own 404 ("Not found" for another shop's or an unknown id) in the staff's language.
+  if (isRouteErrorResponse(error) && error.status === 404 && typeof error.data === "string" && !error.data.includes("<")) {
+    const locale = data?.locale ?? "en";
+    return (
+      <p role="alert" lang={locale} style={{ padding: "1rem", fontFamily: "system-ui, sans-serif" }}>
+        {translateServerMessage(error.data, locale)}
+      </p>
+    );
+  }
+  return boundary.error(error);
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -192,7 +192,7 @@ describe("the admin in Korean", () => {
     expect(pageErrors).toEqual({});
   }, 240_000); // 19 pages, each a full load with a fresh session token
 
-  it("shows a validation error from the server in Korean next to its field", async () => {
+  it("shows a validation error from the server and a page's 404 in Korean", async () => {
     const page = await context.newPage();
     const frame = await openAdmin(page, "/app/program", "ko");
     await waitForTitle(frame, "프로그램");
@@ -206,6 +206,10 @@ describe("the admin in Korean", () => {
     await rate.fill("abc");
     await page.locator("#savebar").locator("button", { hasText: "저장" }).click();
     await frame.getByText("1 또는 0.5 같은 숫자를 입력하세요").waitFor();
+
+    // A page's 404 (an unknown reward id) reads in Korean too.
+    const missing = await openAdmin(page, "/app/rewards/no-such-reward", "ko");
+    await missing.getByRole("alert").filter({ hasText: "찾을 수 없음" }).waitFor();
     await page.close();
   });
 });
