@@ -1,7 +1,8 @@
 /**
- * Members list: search, filters (tier, segment, points range, last activity, enrolled), sort and
- * keyset pages — all in the URL, so a filtered view can be shared or reloaded. Exports the filtered
- * members as CSV (streamed). docs/decisions/017-members-at-scale.md.
+ * Members list: search (each word starts a first name, last name, email or domain), filters (tier,
+ * segment, points range, last activity, enrolled), sort and keyset pages — all in the URL, so a
+ * filtered view can be shared or reloaded. Exports the filtered members as CSV (streamed).
+ * docs/decisions/017-members-at-scale.md.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
@@ -192,7 +193,7 @@ export default function MembersPage() {
       <Card padding="0">
         <Filters
           queryValue={search}
-          queryPlaceholder={m.searchPlaceholder}
+          queryPlaceholder={f.search.placeholder}
           onQueryChange={setSearch}
           onQueryClear={() => setSearch("")}
           filters={filters}
@@ -216,6 +217,12 @@ export default function MembersPage() {
             />
           </Box>
         </Filters>
+        {/* How search matches (ADR 017 addendum): word starts, not substrings. */}
+        <Box paddingInline="300" paddingBlockEnd="200">
+          <Text as="p" variant="bodySm" tone="subdued">
+            {f.search.help}
+          </Text>
+        </Box>
         {invalid.length > 0 ? (
           <Box padding="300">
             <Text as="p" tone="critical">

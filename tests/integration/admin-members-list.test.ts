@@ -1,5 +1,7 @@
 /**
- * The members list loader through session-token auth: case-insensitive search, each filter (tier,
+ * The members list loader through session-token auth: search by word starts (first name, last name,
+ * email, domain; any case, accents and Korean names; kept current by customers/update, forgotten on
+ * customers/redact; the same pages whichever way a search is answered — ADR 017 addendum), each filter (tier,
  * segment, points range, last activity and enrolled ranges in the shop's days), filters combined and
  * kept across keyset pages, last-activity sort with never-active members both ways and back, a bad
  * filter ignored with its message, and shop isolation.
@@ -7,7 +9,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { loader } from "~/routes/app.members._index";
-import { installShop } from "../support/app";
+import { memberSearchColumns } from "~/loyalty/member-search";
+import { DIRECT_LIMIT } from "~/loyalty/services/members-list.server";
+import { deliver, installShop } from "../support/app";
+import { customerPayload, customersRedactPayload } from "../support/shopify/payloads";
 import { adminLoader } from "../support/admin-route";
 import { resetDatabase } from "../support/database";
 
@@ -19,6 +24,7 @@ const NOW = Date.now();
 interface Seed {
   first: string;
   last: string;
+  email?: string;
   balance?: number;
   tier?: string | null;
   segment?: string | null;
@@ -32,13 +38,15 @@ async function seed(shop: string, members: Seed[]): Promise<string[]> {
   const ids: string[] = [];
   for (const m of members) {
     counter += 1;
+    const email = m.email ?? `${m.first}.${m.last}.${counter}@example.com`.toLowerCase();
     const row = await db.member.create({
       data: {
         shopId,
         customerGid: `gid://shopify/Customer/${counter}`,
         firstName: m.first,
         lastName: m.last,
-        email: `${m.first}.${m.last}.${counter}@example.com`.toLowerCase(),
+        email,
+        ...memberSearchColumns({ firstName: m.first, lastName: m.last, email }),
         balance: m.balance ?? 0,
         tierHandle: m.tier ?? null,
         segment: m.segment ?? null,
@@ -69,17 +77,95 @@ beforeEach(async () => {
 });
 
 describe("members list filters", () => {
-  it("searches names and emails case-insensitively, a whole email exactly, within the shop", async () => {
+  it("searches by the start of a first name, last name, email or domain: every word, any case, within the shop", async () => {
     await seed(SHOP_A, [
       { first: "Ada", last: "Lovelace" },
       { first: "Alan", last: "Turing" },
+      { first: "Grace", last: "Hopper", email: "grace@navy.mil" },
+      { first: "민준", last: "김", email: "minjun@example.kr" },
+      { first: "Élodie", last: "Durand" },
     ]);
     await seed(SHOP_B, [{ first: "Ada", last: "Byron" }]);
-    expect(names(await list("?q=ADA"))).toEqual(["Ada Lovelace"]);
-    expect(names(await list("?q=lOvE%20aDa"))).toEqual(["Ada Lovelace"]);
+    expect(names(await list("?q=ada"))).toEqual(["Ada Lovelace"]); // first name
+    expect(names(await list("?q=LOVE"))).toEqual(["Ada Lovelace"]); // last name, upper case
+    expect(names(await list("?q=alan.t"))).toEqual(["Alan Turing"]); // email
+    expect(names(await list("?q=navy.mil"))).toEqual(["Grace Hopper"]); // domain
+    expect(names(await list("?q=example.com"))).toEqual(["Ada Lovelace", "Alan Turing", "Élodie Durand"]);
+    expect(names(await list("?q=lOvE%20aDa"))).toEqual(["Ada Lovelace"]); // two words, any order
+    expect(names(await list("?q=ada%20turing"))).toEqual([]); // both words must match the same member
+    expect(names(await list("?q=velace"))).toEqual([]); // the middle of a word is not searched
+    expect(names(await list(`?q=${encodeURIComponent("김")}`))).toEqual(["민준 김"]);
+    expect(names(await list(`?q=${encodeURIComponent("민")}`))).toEqual(["민준 김"]);
+    expect(names(await list(`?q=${encodeURIComponent("ÉLO")}`))).toEqual(["Élodie Durand"]);
+    expect(names(await list(`?q=${encodeURIComponent("e\u0301lodie".normalize("NFD"))}`))).toEqual(["Élodie Durand"]); // decomposed accent
     const email = (await db.member.findFirstOrThrow({ where: { firstName: "Alan" } })).email!;
     expect(names(await list(`?q=${encodeURIComponent(email.toUpperCase())}`))).toEqual(["Alan Turing"]);
+    const none = await list("?q=zq");
+    expect(none.page).toEqual({ members: [], previousCursor: null, nextCursor: null });
     expect(names(await list("?q=byron"))).toEqual([]);
+    expect(names(await list("?q=ada", SHOP_B))).toEqual(["Ada Byron"]);
+  });
+
+  it("keeps search current through customers/update and forgets an erased member's old name and email", async () => {
+    const customer = customerPayload({ firstName: "Rosalind", lastName: "Franklin", email: "Rosalind@Kings.ac.uk" });
+    await deliver("customers/create", customer, { shop: SHOP_A });
+    expect(names(await list("?q=rosalind%20fra"))).toEqual(["Rosalind Franklin"]);
+    expect(names(await list("?q=kings.ac"))).toEqual(["Rosalind Franklin"]);
+    await deliver("customers/update", { ...customer, last_name: "Gosling" }, { shop: SHOP_A });
+    expect(names(await list("?q=gosling"))).toEqual(["Rosalind Gosling"]);
+    expect(names(await list("?q=franklin"))).toEqual([]);
+    await deliver("customers/redact", customersRedactPayload({ shopDomain: SHOP_A, customer }), { shop: SHOP_A });
+    for (const q of ["rosalind", "gosling", "kings.ac.uk", "rosalind@kings.ac.uk"]) expect((await list(`?q=${q}`)).page.members).toEqual([]);
+    const erased = await db.member.findFirstOrThrow({ where: { customerGid: customer.admin_graphql_api_id } });
+    expect(erased).toMatchObject({ searchFirst: null, searchLast: null, searchEmail: null, searchDomain: null });
+    expect((await list("")).page.members).toHaveLength(1); // still listed (erased), just not findable
+  });
+
+  it("pages a search the same whether its word is rare (rows read by id) or common (the sort's index walked)", async () => {
+    const { id: shopId } = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const common = Array.from({ length: DIRECT_LIMIT + 20 }, (_, i) => {
+      const email = `m${i}@common.example`;
+      const rare = i % 70 === 0; // 29 of them have a rarer last name
+      const [first, last] = ["Common", rare ? "Rarely" : "Often"];
+      return {
+        shopId,
+        customerGid: `gid://shopify/Customer/c${i}`,
+        firstName: first,
+        lastName: last,
+        email,
+        balance: (i * 37) % 500,
+        segment: rare ? "loyal" : "active",
+        enrolledAt: new Date(NOW - (i % 400) * DAY),
+        ...memberSearchColumns({ firstName: first, lastName: last, email }),
+      };
+    });
+    await db.member.createMany({ data: common });
+    const walk = async (q: string) => {
+      const seen: { id: string; balance: number }[] = [];
+      let page = await list(`?q=${q}&sort=balance&direction=desc`);
+      const first = page.page.members;
+      seen.push(...page.page.members);
+      while (page.page.nextCursor && seen.length < 100) {
+        const previous = page;
+        page = await list(`?q=${q}&sort=balance&direction=desc&after=${page.page.nextCursor}`);
+        seen.push(...page.page.members);
+        const back = await list(`?q=${q}&sort=balance&direction=desc&before=${page.page.previousCursor}`);
+        expect(back.page.members.map((m) => m.id)).toEqual(previous.page.members.map((m) => m.id));
+      }
+      return { seen, first };
+    };
+    const expected = common.filter((m) => m.lastName === "Rarely").sort((a, b) => b.balance - a.balance);
+    expect(expected.length).toBeGreaterThan(25); // two pages
+    const rare = await walk("rarely"); // few matches: read by id, sorted here
+    expect(new Set(rare.seen.map((m) => m.id)).size).toBe(expected.length);
+    expect(rare.seen.map((m) => m.balance)).toEqual(expected.map((m) => m.balance));
+    // The same members through the common word's walk (over DIRECT_LIMIT matches): "common" in segment loyal.
+    const walked30 = await walk("common&segment=loyal");
+    expect(walked30.seen.map((m) => m.id)).toEqual(rare.seen.map((m) => m.id));
+    expect(names(await list("?q=common%20rarely"))).toHaveLength(25); // two words: the rare one decides
+    const walked = await list("?q=common&sort=balance&direction=desc");
+    expect(walked.page.members).toHaveLength(25);
+    expect(walked.page.members.map((m) => m.balance)).toEqual(common.map((m) => m.balance).sort((a, b) => b - a).slice(0, 25));
   });
 
   it("filters by tier, segment, points range, last activity and enrolled dates, alone and combined", async () => {

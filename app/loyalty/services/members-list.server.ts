@@ -7,7 +7,7 @@
  * sort has one (shopId, tierHandle|segment, column, id), so a page reads ~26 index entries in order;
  * range filters on another column are checked while walking the sort's index.
  */
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import db from "~/db.server";
 import {
   decodeCursor,
@@ -18,6 +18,7 @@ import {
   type MemberListQuery,
   type MemberSort,
 } from "~/loyalty/members-query";
+import { prefixRange, SEARCH_COLUMNS, searchWords, type SearchColumn } from "~/loyalty/member-search";
 import { ensureShop } from "./shops.server";
 
 export const PAGE_SIZE = 25;
@@ -25,31 +26,85 @@ export const PAGE_SIZE = 25;
 const SORT_COLUMN = { balance: "balance", joined: "enrolledAt", activity: "lastActivityAt" } as const;
 type SortColumn = (typeof SORT_COLUMN)[MemberSort];
 
-/** PostgreSQL compares text case-sensitively unless asked; SQLite's LIKE already ignores ASCII case. */
-const POSTGRES = /^postgres(ql)?:/i.test(process.env.DATABASE_URL ?? "");
-const contains = (word: string) => (POSTGRES ? { contains: word, mode: "insensitive" } : { contains: word }) as Prisma.StringNullableFilter;
+/**
+ * Search (ADR 017 addendum): each word must start the first name, last name, email or email domain
+ * (the lower-case search copies, each indexed (shopId, column, id)). How a page is found depends on
+ * how many members a word matches, counted first on those indexes (index-only, capped):
+ * - none: the page is empty, no other query;
+ * - up to DIRECT_LIMIT: those rows are read by primary key (the query names no shopId, so no
+ *   (shopId, …) index can tempt the planner into walking the shop; every id came from the shop's own
+ *   index and each row's shopId is checked again) and the page is sorted here;
+ * - up to SET_LIMIT: the sort's index is walked as usual, each entry's id checked against the set
+ *   inside the index (no row read for a miss), so a page reads ~26 × members / matches entries;
+ * - more: the word is common, and walking the sort's index with the prefix conditions finds a page
+ *   within a few hundred rows.
+ * Several words: the matches of each capped word are intersected; words over the cap stay conditions.
+ */
+export const DIRECT_LIMIT = 2000;
+export const SET_LIMIT = 2000;
 
-const FULL_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+type SearchPlan =
+  /** Every word was common: conditions only. */
+  | { ids: null; rest: string[] }
+  /** The members matching the capped words (possibly none); `rest`: the words still to check. */
+  | { ids: string[]; rest: string[] };
+
+const startsWith = (word: string): Prisma.MemberWhereInput => ({
+  OR: SEARCH_COLUMNS.map((column) => ({ [column]: prefixRange(word) })),
+});
+
+const searchColumn = (column: SearchColumn) => Prisma.raw(`"${column}"`);
+const prefixCondition = (column: SearchColumn, word: string) => {
+  const range = prefixRange(word);
+  return Prisma.sql`${searchColumn(column)} >= ${range.gte} AND ${searchColumn(column)} < ${range.lt}`;
+};
 
 /**
- * A whole email address in the search is looked up exactly (emails are stored lower case), first and
- * on its own: the (shopId, email) index answers it; inside the page query SQLite preferred walking the
- * sort's index instead (2.7 s at 1,000,000). Returns the ids it matched, or undefined without one.
+ * The shop's members a word starts a search column of, or null if more than `limit`: first one
+ * statement counting each column's matches up to limit + 1 (index only: each is a range of its
+ * (shopId, column, id) index), then, if few, one statement reading their ids. Raw SQL because the
+ * whole check is two round trips instead of eight (each one costs more than its index range), and a
+ * capped count through Prisma gets an ORDER BY id that makes SQLite sort the whole range.
  */
-async function exactEmailIds(shopId: string, filter: MemberFilter): Promise<string[] | undefined> {
-  const emails = [...new Set(filter.words.filter((word) => FULL_EMAIL.test(word)))];
-  if (emails.length === 0) return undefined;
-  if (emails.length > 1) return []; // a member has one email
-  const rows = await db.member.findMany({ where: { shopId, email: emails[0] }, select: { id: true }, take: 100 });
-  return rows.map((row) => row.id);
+async function membersStartingWith(shopId: string, word: string, limit: number): Promise<Set<string> | null> {
+  const capped = (column: SearchColumn) =>
+    Prisma.sql`(SELECT COUNT(*) FROM (SELECT 1 FROM "Member" WHERE "shopId" = ${shopId} AND ${prefixCondition(column, word)} LIMIT ${limit + 1}) AS capped)`;
+  const [counts] = await db.$queryRaw<Record<SearchColumn, bigint | number>[]>`SELECT ${Prisma.join(
+    SEARCH_COLUMNS.map((column) => Prisma.sql`${capped(column)} AS ${searchColumn(column)}`),
+  )}`;
+  const matching = SEARCH_COLUMNS.filter((column) => Number(counts![column]) > 0);
+  if (matching.some((column) => Number(counts![column]) > limit)) return null;
+  if (matching.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ id: string }[]>`${Prisma.join(
+    matching.map((column) => Prisma.sql`SELECT "id" FROM "Member" WHERE "shopId" = ${shopId} AND ${prefixCondition(column, word)}`),
+    " UNION ",
+  )}`;
+  return rows.length > limit ? null : new Set(rows.map((row) => row.id));
 }
 
-export function memberWhere(shopId: string, filter: MemberFilter, emailIds?: string[]): Prisma.MemberWhereInput {
-  // Other words: a substring of a name or the email.
-  const and: Prisma.MemberWhereInput[] = filter.words
-    .filter((word) => !FULL_EMAIL.test(word))
-    .map((word) => ({ OR: [{ firstName: contains(word) }, { lastName: contains(word) }, { email: contains(word) }] }));
-  if (emailIds) and.push({ id: { in: emailIds } });
+async function searchPlan(shopId: string, words: string[]): Promise<SearchPlan> {
+  let ids = null as Set<string> | null;
+  const rest: string[] = [];
+  // Longest words first: the likeliest to be rare. Once the set is small, later words are conditions.
+  const ordered = [...words].sort((a, b) => b.length - a.length);
+  for (const [index, word] of ordered.entries()) {
+    if (ids && ids.size <= DIRECT_LIMIT) {
+      rest.push(...ordered.slice(index));
+      break;
+    }
+    const found = await membersStartingWith(shopId, word, SET_LIMIT);
+    if (!found) {
+      rest.push(word);
+      continue;
+    }
+    ids = ids ? new Set([...ids].filter((id: string) => found.has(id))) : found;
+    if (ids.size === 0) return { ids: [], rest: [] };
+  }
+  return ids ? { ids: [...ids], rest } : { ids: null, rest };
+}
+
+/** The filter's conditions; without shopId only for the primary-key read of searched ids (see above). */
+export function memberWhere(shopId: string | null, filter: MemberFilter, words: string[]): Prisma.MemberWhereInput {
   const balance: Prisma.IntFilter = {};
   if (filter.pointsMin !== undefined) balance.gte = filter.pointsMin;
   if (filter.pointsMax !== undefined) balance.lte = filter.pointsMax;
@@ -60,13 +115,13 @@ export function memberWhere(shopId: string, filter: MemberFilter, emailIds?: str
   if (filter.enrolledFrom) enrolled.gte = filter.enrolledFrom;
   if (filter.enrolledBefore) enrolled.lt = filter.enrolledBefore;
   return {
-    shopId,
+    ...(shopId === null ? {} : { shopId }),
     ...(filter.tier ? { tierHandle: filter.tier } : {}),
     ...(filter.segment ? { segment: filter.segment } : {}),
     ...(Object.keys(balance).length ? { balance } : {}),
     ...(Object.keys(active).length ? { lastActivityAt: active } : {}),
     ...(Object.keys(enrolled).length ? { enrolledAt: enrolled } : {}),
-    ...(and.length ? { AND: and } : {}),
+    ...(words.length ? { AND: words.map(startsWith) } : {}),
   };
 }
 
@@ -179,23 +234,43 @@ export async function membersListView(shopDomain: string, query: MemberListQuery
   return { page, tiers };
 }
 
+/** Sorts rows in memory as `orderBy` would (the primary-key read of a few searched members). */
+function inOrder<T extends Record<string, unknown>>(rows: T[], orderBy: Prisma.MemberOrderByWithRelationInput[]): T[] {
+  const keys = orderBy.flatMap((order) => Object.entries(order) as [string, "asc" | "desc"][]);
+  const value = (v: unknown) => (v instanceof Date ? v.getTime() : (v as number | string));
+  return [...rows].sort((a, b) => {
+    for (const [key, direction] of keys) {
+      const x = value(a[key]);
+      const y = value(b[key]);
+      if (x === y) continue;
+      return (x < y ? -1 : 1) * (direction === "asc" ? 1 : -1);
+    }
+    return 0;
+  });
+}
+
 export async function listMembersOfShop(shopId: string, timeZone: string, query: MemberListQuery): Promise<MemberPage> {
   const column = SORT_COLUMN[query.sort];
   const backwards = Boolean(query.before) && !query.after;
   const cursor = decodeCursor(backwards ? query.before : query.after);
   const direction = backwards ? (query.direction === "desc" ? "asc" : "desc") : query.direction;
   const filter = memberFilter(query, timeZone);
-  const where = memberWhere(shopId, filter, await exactEmailIds(shopId, filter));
+  const words = searchWords(filter.words.join(" "));
+  const plan: SearchPlan = words.length ? await searchPlan(shopId, words) : { ids: null, rest: [] };
+  if (plan.ids?.length === 0) return { members: [], previousCursor: null, nextCursor: null };
+  const direct = plan.ids !== null && plan.ids.length <= DIRECT_LIMIT;
+  const where: Prisma.MemberWhereInput = direct
+    ? { AND: [memberWhere(null, filter, plan.rest), { id: { in: plan.ids! } }] }
+    : { AND: [memberWhere(shopId, filter, plan.rest), ...(plan.ids ? [{ id: { in: plan.ids } }] : [])] };
   const rows: ListRow[] = [];
   for (const stretch of stretches(column, direction, cursor)) {
-    rows.push(
-      ...(await db.member.findMany({
-        where: { AND: [where, stretch.where] },
-        orderBy: stretch.orderBy,
-        take: PAGE_SIZE + 1 - rows.length,
-        select: LIST_SELECT,
-      })),
-    );
+    const take = PAGE_SIZE + 1 - rows.length;
+    if (direct) {
+      const found = await db.member.findMany({ where: { AND: [where, stretch.where] }, select: { ...LIST_SELECT, shopId: true } });
+      rows.push(...inOrder(found.filter((row) => row.shopId === shopId), stretch.orderBy).slice(0, take));
+    } else {
+      rows.push(...(await db.member.findMany({ where: { AND: [where, stretch.where] }, orderBy: stretch.orderBy, take, select: LIST_SELECT })));
+    }
     if (rows.length > PAGE_SIZE) break;
   }
   const more = rows.length > PAGE_SIZE;
@@ -221,7 +296,11 @@ export async function* memberBatches(
   filter: MemberFilter,
   batchSize = 1000,
 ): AsyncGenerator<(ListRow & { customerGid: string })[]> {
-  const where = memberWhere(shopId, filter, await exactEmailIds(shopId, filter));
+  const words = searchWords(filter.words.join(" "));
+  const plan: SearchPlan = words.length ? await searchPlan(shopId, words) : { ids: null, rest: [] };
+  if (plan.ids?.length === 0) return;
+  // The shop's enrolled index, walked in batches; searched ids (if few enough) checked inside it.
+  const where: Prisma.MemberWhereInput = { AND: [memberWhere(shopId, filter, plan.rest), ...(plan.ids ? [{ id: { in: plan.ids } }] : [])] };
   let cursor: Cursor | null = null;
   for (;;) {
     const [stretch] = stretches("enrolledAt", "asc", cursor);

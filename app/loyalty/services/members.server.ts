@@ -5,6 +5,7 @@
 import type { Member } from "@prisma/client";
 import db from "~/db.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
+import { ERASED_SEARCH_COLUMNS, memberSearchColumns } from "~/loyalty/member-search";
 import type { ShopRecord } from "./shops.server";
 import { eraseReferralEmails, referralDataOf } from "./referrals.server";
 
@@ -35,6 +36,7 @@ export async function ensureMember(shop: ShopRecord, profile: CustomerProfile): 
         email: normalizeEmail(profile.email),
         firstName: profile.firstName,
         lastName: profile.lastName,
+        ...memberSearchColumns(profile),
       },
     });
   } catch (error) {
@@ -51,6 +53,8 @@ export async function updateMemberProfile(shop: ShopRecord, profile: CustomerPro
       email: normalizeEmail(profile.email),
       firstName: profile.firstName,
       lastName: profile.lastName,
+      // The list's search copies (ADR 017): always written with the name and email they copy.
+      ...memberSearchColumns(profile),
     },
   });
 }
@@ -65,7 +69,7 @@ export async function erasePersonalData(
     db.member.updateMany({
       where: { shopId: shop.id, customerGid: target.customerGid },
       // The birthday is personal data too; birthdayFirstYear stays (it only guards against a second gift).
-      data: { email: null, firstName: null, lastName: null, birthdayMonth: null, birthdayDay: null, birthdayYear: null, redactedAt: new Date() },
+      data: { email: null, firstName: null, lastName: null, ...ERASED_SEARCH_COLUMNS, birthdayMonth: null, birthdayDay: null, birthdayYear: null, redactedAt: new Date() },
     }),
     // Guest checkouts keep an email until claimed: erase it for the redacted orders and address.
     db.orderRecord.updateMany({
