@@ -78,8 +78,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 
 export interface ValueFormat {
   locale: string;
-  /** Instants (ISO strings with a zone) are shown in this IANA time zone. */
-  timeZone: string;
+  /** How an instant (an ISO string with a zone) reads: the page passes the shop's time zone and its clock. */
+  formatInstant: (instant: Date) => string;
   labels: { empty: string; yes: string; no: string };
 }
 
@@ -93,9 +93,7 @@ export function formatAuditValue(value: unknown, options: ValueFormat): string {
   if (typeof value === "boolean") return value ? options.labels.yes : options.labels.no;
   if (typeof value === "number") return new Intl.NumberFormat(options.locale, { maximumFractionDigits: 20 }).format(value);
   if (typeof value === "string") {
-    if (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) {
-      return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeStyle: "short", timeZone: options.timeZone }).format(new Date(value));
-    }
+    if (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return options.formatInstant(new Date(value));
     return value;
   }
   if (Array.isArray(value) && value.every(isScalar)) {

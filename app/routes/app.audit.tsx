@@ -30,6 +30,8 @@ import { fieldErrors } from "~/components/admin-forms";
 import { downloadFile } from "~/components/download";
 import { useListUrl } from "~/components/list-url";
 import { format } from "~/i18n/admin";
+import { adminDateTimeFormat } from "~/i18n/format";
+import { listStrings } from "~/i18n/features/lists";
 import { auditStrings } from "~/i18n/features/audit";
 import { AUDIT_ACTIONS, AUDIT_FILTER_KEYS, AUDIT_SUBJECT_TYPES, isAuditAction } from "~/loyalty/audit-actions";
 import { auditPathLabel, formatAuditValue, type FieldChange } from "~/loyalty/audit-diff";
@@ -55,7 +57,9 @@ type Draft = Record<FilterKey, string>;
 function ChangeList(props: { id: string; changes: FieldChange[]; timeZone: string }) {
   const { t, locale } = auditStrings.useStrings();
   const fieldLabel = (key: string) => (t.fields as Record<string, string>)[key];
-  const value = (side: unknown) => formatAuditValue(side, { locale, timeZone: props.timeZone, labels: { empty: t.value.empty, yes: t.value.yes, no: t.value.no } });
+  const instant = adminDateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: props.timeZone });
+  const value = (side: unknown) =>
+    formatAuditValue(side, { locale, formatInstant: (date) => instant.format(date), labels: { empty: t.value.empty, yes: t.value.yes, no: t.value.no } });
   return (
     <div id={props.id} style={{ whiteSpace: "normal", minWidth: "18rem", maxWidth: "36rem" }}>
       {props.changes.length === 0 ? (
@@ -120,7 +124,8 @@ export default function AuditLogPage() {
   const filtered = AUDIT_FILTER_KEYS.some((key) => fields[key]);
   const filterParams = new URLSearchParams(AUDIT_FILTER_KEYS.flatMap((key) => (fields[key] ? [[key, fields[key] as string]] : []))).toString();
 
-  const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
+  // Korean on the 24-hour clock: the server's and the browser's Korean AM/PM differ (app/i18n/format.ts).
+  const when = adminDateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
   const actionLabel = (action: string) => (isAuditAction(action) ? t.actions[action] : action);
   const subjectType = (type: string) => (t.subjects as Record<string, string>)[type] ?? type;
   const toggle = (id: string) =>
@@ -219,7 +224,7 @@ export default function AuditLogPage() {
             </Box>
           ) : (
             <IndexTable
-              resourceName={{ singular: "entry", plural: "entries" }}
+              resourceName={listStrings.strings(locale).auditEntry}
               itemCount={page.entries.length}
               selectable={false}
               headings={[{ title: t.columns.when }, { title: t.columns.who }, { title: t.columns.what }, { title: t.columns.subject }, { title: t.columns.changes }]}

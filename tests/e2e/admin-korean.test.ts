@@ -42,8 +42,6 @@ const PAGES: [path: string, title: string][] = [
 const KNOWN_GAPS: Record<string, RegExp[]> = {
   // app/routes/app.members._index.tsx: IndexTable resourceName (listStrings.member in app/i18n/features/lists.ts).
   "/app/members": [/\bmembers\b/],
-  // app/routes/app.audit.tsx: IndexTable resourceName (listStrings.auditEntry).
-  "/app/audit": [/\bentries\b/],
 };
 
 /**
