@@ -109,7 +109,7 @@ export default function ExpiryPage() {
         ) : (
           changes.map((change) => (
             <Text as="p" key={change.id}>
-              {format(t.changeLine, { at: when(change.at), who: change.staffId ?? t.staffUnknown, fields: change.changed.join(", ") })}
+              {format(t.changeLine, { at: when(change.at), who: change.staffId ?? t.staffUnknown, fields: [...new Set(change.changed.map((key) => t.fieldNames[key] ?? key))].join(", ") })}
             </Text>
           ))
         )}

@@ -11,7 +11,7 @@ import { useState } from "react";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { segmentsStrings } from "~/i18n/features/segments";
-import { SEGMENTS, type SegmentRules } from "~/loyalty/segments";
+import { DEFAULT_SEGMENT_RULES, SEGMENTS, type SegmentRules } from "~/loyalty/segments";
 import { segmentSettings, SegmentRulesInput, updateSegmentRules } from "~/loyalty/services/segments.server";
 import { authenticate } from "~/shopify.server";
 import { useServerMessages } from "~/i18n/server-messages";
@@ -52,6 +52,9 @@ export default function SegmentsPage() {
   const { rules, currencyCode, counts, changes } = useLoaderData<typeof loader>();
   const { t, locale, common } = segmentsStrings.useStrings();
   const messages = useServerMessages();
+  /** A changed rule's key as its field label ("atRiskDays" → "At risk: no activity for (days)"). */
+  const ruleName = (key: string) =>
+    key in DEFAULT_SEGMENT_RULES ? format(t[key as keyof SegmentRules], { currency: currencyCode }) : key;
   const shopify = useAppBridge();
   const fetcher = useFetcher<ActionResult>();
   const [saved, setSaved] = useState<FormState>(() => stateOf(rules));
@@ -184,7 +187,7 @@ export default function SegmentsPage() {
                         {format(t.changeLine, {
                           when: formatDateTime(change.createdAt, locale),
                           who: change.staffId ?? "—",
-                          what: after?.changed?.length ? after.changed.join(", ") : common.program.nothingChanged,
+                          what: after?.changed?.length ? after.changed.map(ruleName).join(", ") : common.program.nothingChanged,
                         })}
                       </Text>
                     );

@@ -26,6 +26,14 @@ const en = {
   changeLine: "{at} by {who}: {fields}",
   staffUnknown: "unknown staff",
   noChanges: "No changes yet.",
+  /** The settings a change line names (the audit log's keys). */
+  fieldNames: {
+    expiryMode: "rule",
+    expiryMonths: "months",
+    expiryEnabledOn: "notice start",
+    expiryReminderDays: "reminders",
+    expiryChangedAt: "notice start",
+  } as Record<string, string>,
 };
 
 const ko: typeof en = {
@@ -54,6 +62,13 @@ const ko: typeof en = {
   changeLine: "{at}, {who}: {fields}",
   staffUnknown: "알 수 없는 직원",
   noChanges: "아직 변경 사항이 없습니다.",
+  fieldNames: {
+    expiryMode: "규칙",
+    expiryMonths: "개월 수",
+    expiryEnabledOn: "알림 기간 시작",
+    expiryReminderDays: "알림",
+    expiryChangedAt: "알림 기간 시작",
+  },
 };
 
 export const expiryStrings = featureStrings({ en, ko });
