@@ -122,6 +122,24 @@ function countCard(label: string, kpi: Kpi, t: Strings, f: Formatters, testId: s
   return <KpiCard key={testId} testId={testId} label={label} value={f.number(kpi.current)} previous={f.number(kpi.previous)} changeValue={kpi.change} help={help} t={t} f={f} />;
 }
 
+/** Active members over several days of a big shop is a sketch estimate: shown as "≈ n" with a help text. */
+function activeMembersCard(kpi: Kpi, estimated: AnalyticsReport["activeMembersEstimated"], t: Strings, f: Formatters) {
+  const shown = (value: number | null, estimate: boolean) => (estimate && value !== null ? format(t.kpis.approximately, { value: f.number(value) }) : f.number(value));
+  return (
+    <KpiCard
+      key="kpi-active-members"
+      testId="kpi-active-members"
+      label={t.kpis.activeMembers}
+      value={shown(kpi.current, estimated.current)}
+      previous={shown(kpi.previous, estimated.previous)}
+      changeValue={kpi.change}
+      help={estimated.current || estimated.previous ? t.kpis.activeMembersEstimateHelp : undefined}
+      t={t}
+      f={f}
+    />
+  );
+}
+
 function rateCard(label: string, kpi: Kpi, t: Strings, f: Formatters, testId: string, help?: string) {
   return <KpiCard key={testId} testId={testId} label={label} value={f.percent(kpi.current)} previous={f.percent(kpi.previous)} changeValue={kpi.change} help={help} t={t} f={f} />;
 }
@@ -321,7 +339,7 @@ export default function AnalyticsPage() {
               <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
                 {countCard(t.kpis.totalMembers, k.totalMembers, t, f, "kpi-total-members")}
                 {countCard(t.kpis.newMembers, k.newMembers, t, f, "kpi-new-members")}
-                {countCard(t.kpis.activeMembers, k.activeMembers, t, f, "kpi-active-members")}
+                {activeMembersCard(k.activeMembers, report.activeMembersEstimated, t, f)}
                 {moneyCard(t.kpis.averageLifetimeValue, k.averageLifetimeValue, t, f, "kpi-ltv", t.kpis.lifetimeHelp)}
               </InlineGrid>
               <Text as="h2" variant="headingMd">

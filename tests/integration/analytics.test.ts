@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { dailyStatsJob } from "~/jobs/daily-stats.server";
 import { runDueJobs, runJobDay } from "~/jobs/scheduler.server";
-import { classifyDelta } from "~/loyalty/analytics";
-import { dayBounds, rollUpDay } from "~/loyalty/services/analytics.server";
+import { classifyDelta, encodeSketch, sketchOf } from "~/loyalty/analytics";
+import { computeDay, dayBounds, rollUpDay } from "~/loyalty/services/analytics.server";
 import { addDays, businessDay, startOfLocalDay } from "~/loyalty/schedule";
 import { loader } from "~/routes/app.analytics";
 import { adminLoader } from "../support/admin-route";
@@ -183,6 +183,101 @@ describe("daily-stats roll-up", () => {
     expect(rows[0]?.memberRevenue).toBe("70");
     expect(rows.map((row) => row.memberRevenueToDate)).toEqual(["70", "100.5", "100.5", "100.5", "100.5", "100.5"]);
     expect(rows.slice(2).every((row) => row.netPoints === 0 && row.memberOrders === 0)).toBe(true);
+  });
+});
+
+describe("a day's orders: member and repeat flags (one statement, ADR 018 addendum 2)", () => {
+  it("counts member/other and repeat orders exactly: earlier cancelled orders count, the same instant and unpaid or other shops' orders do not", async () => {
+    const d = day(-3);
+    const shop = await shopRow(SHOP_A);
+    const other = await shopRow(SHOP_B);
+    const ada = customerPayload({ firstName: "Ada" });
+    const bob = customerPayload({ firstName: "Bob" });
+    await on(d, async () => {
+      await deliver("customers/create", ada, { shop: SHOP_A });
+      await deliver("customers/create", bob, { shop: SHOP_A });
+    });
+    const gid = (name: string) => `gid://shopify/Customer/${name}-${shop.id}`;
+    let n = 0;
+    const put = (shopId: string, at: Date | null, amount: string, who: { customerGid?: string; guestEmail?: string }, extra: { refundedAmount?: string; cancelledAt?: Date } = {}) =>
+      db.orderRecord.create({
+        data: { shopId, orderGid: `gid://shopify/Order/flags-${(n += 1)}`, paidAt: at, eligibleAmount: amount, customerGid: who.customerGid ?? null, guestEmail: who.guestEmail ?? null, ...extra },
+      });
+    const at = (hour: number, base = d) => new Date(startOfLocalDay(base, ZONE).getTime() + hour * 3_600_000);
+    // Ada (member): an earlier order, cancelled, still makes today's two orders repeats.
+    await put(shop.id, at(12, day(-10)), "99.00", { customerGid: ada.admin_graphql_api_id }, { cancelledAt: at(13, day(-10)) });
+    await put(shop.id, at(9), "10.00", { customerGid: ada.admin_graphql_api_id });
+    await put(shop.id, at(10), "11.00", { customerGid: ada.admin_graphql_api_id });
+    // Bob (member): two first orders at the same instant (neither is earlier); one partly refunded.
+    await put(shop.id, at(11), "50.00", { customerGid: bob.admin_graphql_api_id }, { refundedAmount: "20.00" });
+    await put(shop.id, at(11), "5.00", { customerGid: bob.admin_graphql_api_id });
+    // Dan (customer, never enrolled): paid yesterday → an "other" repeat.
+    await put(shop.id, at(12, day(-4)), "8.00", { customerGid: gid("dan") });
+    await put(shop.id, at(12), "1.00", { customerGid: gid("dan") });
+    // Guests: g paid before only in shop B (not a repeat here), h paid before in this shop (repeat).
+    await put(other.id, at(12, day(-5)), "8.00", { guestEmail: "g@example.com" });
+    await put(shop.id, at(13), "2.00", { guestEmail: "g@example.com" });
+    await put(shop.id, at(12, day(-6)), "8.00", { guestEmail: "h@example.com" });
+    await put(shop.id, at(14), "3.00", { guestEmail: "h@example.com" });
+    // Fay ordered before in shop B only; Gus's earlier order was never paid: neither is a repeat.
+    await put(other.id, at(12, day(-5)), "8.00", { customerGid: gid("fay") });
+    await put(shop.id, at(15), "4.00", { customerGid: gid("fay") });
+    await put(shop.id, null, "8.00", { customerGid: gid("gus") });
+    await put(shop.id, at(16), "6.00", { customerGid: gid("gus") });
+    // No customer and no email; and an order of the day that was cancelled (left out).
+    await put(shop.id, at(17), "7.00", {});
+    await put(shop.id, at(18), "1000.00", { customerGid: gid("dan") }, { cancelledAt: at(19) });
+
+    const figures = await computeDay(db, shop, d);
+    expect(figures).toMatchObject({
+      memberOrders: 4,
+      memberRepeatOrders: 2,
+      memberRevenue: 56_000_000n, // 10 + 11 + (50 − 20) + 5
+      otherOrders: 6,
+      otherRepeatOrders: 2, // Dan and guest h
+      otherRevenue: 23_000_000n, // 1 + 2 + 3 + 4 + 6 + 7
+    });
+    // The stored row says the same (the job's roll-up is the same computation).
+    await rollUpDay(db, shop, d);
+    expect(await db.dailyStat.findUniqueOrThrow({ where: { shopId_day: { shopId: shop.id, day: d } } })).toMatchObject({
+      memberOrders: 4,
+      memberRepeatOrders: 2,
+      memberRevenue: "56",
+      otherOrders: 6,
+      otherRepeatOrders: 2,
+      otherRevenue: "23",
+    });
+    // Membership is read when the day is computed: Dan enrolling later makes his order a member repeat.
+    await db.member.create({ data: { shopId: shop.id, customerGid: gid("dan"), enrolledAt: at(20, day(-1)) } });
+    expect(await computeDay(db, shop, d)).toMatchObject({ memberOrders: 5, memberRepeatOrders: 3, otherOrders: 5, otherRepeatOrders: 1 });
+  });
+});
+
+describe("active members estimate", () => {
+  /** A stored day whose activity sketch holds `count` members starting at `from`. */
+  const storedDay = (shopId: string, localDay: string, from: number, count: number) => {
+    const ids = Array.from({ length: count }, (_, i) => `member-${from + i}`);
+    return db.dailyStat.create({ data: { shopId, day: localDay, activeMembers: count, activeSketch: encodeSketch(sketchOf(ids)) } });
+  };
+
+  it("flags a period whose merged sketch is a HyperLogLog estimate; one day or a small shop is exact", async () => {
+    const shop = await shopRow(SHOP_A);
+    // Two days of 300 distinct members each: 600 > 512 exact hashes, so the union is an estimate.
+    await storedDay(shop.id, day(-2), 0, 300);
+    await storedDay(shop.id, day(-1), 300, 300);
+    const big = (await adminLoader(loader, `/app/analytics?preset=custom&from=${day(-2)}&to=${day(-1)}`, SHOP_A)).body.report;
+    expect(big.activeMembersEstimated).toEqual({ current: true, previous: false });
+    expect(Math.abs(big.kpis.activeMembers.current - 600)).toBeLessThanOrEqual(600 * 0.07); // ≈ 3 standard errors
+    const oneDay = (await adminLoader(loader, `/app/analytics?preset=custom&from=${day(-1)}&to=${day(-1)}`, SHOP_A)).body.report;
+    expect(oneDay.activeMembersEstimated).toEqual({ current: false, previous: false });
+    expect(oneDay.kpis.activeMembers).toMatchObject({ current: 300, previous: 300 });
+
+    const small = await shopRow(SHOP_B);
+    await storedDay(small.id, day(-2), 0, 20);
+    await storedDay(small.id, day(-1), 10, 20);
+    const exact = (await adminLoader(loader, `/app/analytics?preset=custom&from=${day(-2)}&to=${day(-1)}`, SHOP_B)).body.report;
+    expect(exact.activeMembersEstimated).toEqual({ current: false, previous: false });
+    expect(exact.kpis.activeMembers.current).toBe(30);
   });
 });
 

@@ -3,8 +3,8 @@
  * DailyStat, and the analytics page's figures read from those rows (plus today, computed live), so
  * the page never scans the ledger whatever its size.
  */
-import type { DailyStat, PrismaClient } from "@prisma/client";
-import defaultDb from "~/db.server";
+import { Prisma, type DailyStat, type PrismaClient } from "@prisma/client";
+import defaultDb, { directQuery } from "~/db.server";
 import {
   addDelta,
   computeKpis,
@@ -35,14 +35,6 @@ export interface StatShop {
   ianaTimezone: string;
 }
 
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 /** The instants [start, end) of a shop-local day. */
 export function dayBounds(day: LocalDate, timeZone: string): { start: Date; end: Date } {
   return { start: startOfLocalDay(day, timeZone), end: startOfLocalDay(addDays(day, 1), timeZone) };
@@ -53,15 +45,16 @@ export async function computeDay(db: Db, shop: StatShop, day: LocalDate): Promis
   const { start, end } = dayBounds(day, shop.ianaTimezone);
   const within = { gte: start, lt: end };
   const figures = zeroFigures(day);
-  // One pass over the day's entries: the (shopId, createdAt) index is not covering, so every entry
-  // costs a table lookup, and three grouped queries over the same window cost three passes.
+  // The day's entries in one pass over LedgerEntry (shopId, createdAt, id, kind, delta, memberId):
+  // an index-only scan. Straight to the driver adapter: thousands of rows through Prisma's query
+  // compiler and row mapping cost more than the scan (ADR 018, addendum 2).
   const [entries, newMembers, orders, redemptions] = await Promise.all([
-    db.ledgerEntry.findMany({ where: { shopId: shop.id, createdAt: within }, select: { memberId: true, kind: true, delta: true } }),
+    directQuery(
+      db,
+      Prisma.sql`SELECT "memberId", "kind", "delta" FROM "LedgerEntry" WHERE "shopId" = ${shop.id} AND "createdAt" >= ${start} AND "createdAt" < ${end}`,
+    ),
     db.member.count({ where: { shopId: shop.id, enrolledAt: within } }),
-    db.orderRecord.findMany({
-      where: { shopId: shop.id, paidAt: within, cancelledAt: null },
-      select: { orderGid: true, customerGid: true, guestEmail: true, eligibleAmount: true, refundedAmount: true, paidAt: true },
-    }),
+    dayOrders(db, shop, start, end),
     db.redemption.groupBy({
       by: ["rewardId", "rewardName"],
       where: { shopId: shop.id, createdAt: within, status: { in: ["issued", "used"] } },
@@ -71,13 +64,14 @@ export async function computeDay(db: Db, shop: StatShop, day: LocalDate): Promis
   ]);
   const activeIds = new Set<string>();
   for (const entry of entries) {
-    addDelta(figures, entry.kind, entry.delta);
-    if (isExpiryActivity(entry.kind)) activeIds.add(entry.memberId);
+    const kind = String(entry.kind);
+    addDelta(figures, kind, Number(entry.delta));
+    if (isExpiryActivity(kind)) activeIds.add(String(entry.memberId));
   }
   figures.activeMembers = activeIds.size;
   figures.activeSketch = sketchOf(activeIds);
   figures.newMembers = newMembers;
-  await addOrders(db, shop, figures, orders);
+  addOrders(figures, orders);
   const counts: RewardCount[] = redemptions.map((row) => ({
     rewardId: row.rewardId,
     name: row.rewardName,
@@ -90,64 +84,53 @@ export async function computeDay(db: Db, shop: StatShop, day: LocalDate): Promis
 }
 
 interface DayOrder {
-  orderGid: string;
-  customerGid: string | null;
-  guestEmail: string | null;
   eligibleAmount: string | null;
   refundedAmount: string;
-  paidAt: Date | null;
+  member: boolean;
+  repeat: boolean;
 }
 
+/** SQLite answers EXISTS as 0/1 (a bigint through the adapter), PostgreSQL as a boolean. */
+const truthy = (value: unknown): boolean => value === true || value === 1 || value === 1n || value === "1";
+
 /**
- * Member orders are those whose customer has a member row; the rest (guest checkouts, customers
- * never enrolled) are "other". An order is a repeat purchase when the same customer (or guest email)
- * paid an earlier order.
+ * The day's paid, not cancelled orders, each with two flags from the same statement. Member order:
+ * its customer has a member row (guest checkouts and customers never enrolled are "other").
+ * Repeat purchase: the same customer — or, for a guest checkout, the same email — paid an earlier
+ * order (any order, cancelled or not). Each flag is one probe of a unique or (…, paidAt) index.
  */
-async function addOrders(db: Db, shop: StatShop, figures: DayFigures, orders: DayOrder[]): Promise<void> {
-  if (orders.length === 0) return;
-  const customers = [...new Set(orders.flatMap((order) => (order.customerGid ? [order.customerGid] : [])))];
-  const emails = [...new Set(orders.flatMap((order) => (!order.customerGid && order.guestEmail ? [order.guestEmail] : [])))];
-  const memberGids = new Set<string>();
-  const earliest = new Map<string, number>();
-  const noteEarliest = (key: string, paidAt: Date | null) => {
-    if (!paidAt) return;
-    const seen = earliest.get(key);
-    if (seen === undefined || paidAt.getTime() < seen) earliest.set(key, paidAt.getTime());
-  };
-  for (const part of chunks(customers)) {
-    const [members, history] = await Promise.all([
-      db.member.findMany({ where: { shopId: shop.id, customerGid: { in: part } }, select: { customerGid: true } }),
-      db.orderRecord.groupBy({
-        by: ["customerGid"],
-        // No paidAt condition: the earliest paid order is the same, and SQLite keeps to the customer index.
-        where: { shopId: shop.id, customerGid: { in: part } },
-        _min: { paidAt: true },
-      }),
-    ]);
-    for (const member of members) memberGids.add(member.customerGid);
-    for (const row of history) if (row.customerGid) noteEarliest(`c:${row.customerGid}`, row._min.paidAt);
-  }
-  for (const part of chunks(emails)) {
-    const history = await db.orderRecord.groupBy({
-      by: ["guestEmail"],
-      where: { shopId: shop.id, customerGid: null, guestEmail: { in: part } },
-      _min: { paidAt: true },
-    });
-    for (const row of history) if (row.guestEmail) noteEarliest(`e:${row.guestEmail}`, row._min.paidAt);
-  }
+async function dayOrders(db: Db, shop: StatShop, start: Date, end: Date): Promise<DayOrder[]> {
+  const rows = await directQuery(
+    db,
+    Prisma.sql`SELECT o."eligibleAmount", o."refundedAmount",
+      CASE WHEN o."customerGid" IS NULL THEN 0 WHEN EXISTS (SELECT 1 FROM "Member" m WHERE m."shopId" = o."shopId" AND m."customerGid" = o."customerGid") THEN 1 ELSE 0 END AS "member",
+      CASE
+        WHEN o."customerGid" IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM "OrderRecord" p WHERE p."shopId" = o."shopId" AND p."customerGid" = o."customerGid" AND p."paidAt" < o."paidAt") THEN 1 ELSE 0 END)
+        WHEN o."guestEmail" IS NOT NULL THEN (CASE WHEN EXISTS (SELECT 1 FROM "OrderRecord" p WHERE p."shopId" = o."shopId" AND p."guestEmail" = o."guestEmail" AND p."customerGid" IS NULL AND p."paidAt" < o."paidAt") THEN 1 ELSE 0 END)
+        ELSE 0
+      END AS "repeat"
+    FROM "OrderRecord" o
+    WHERE o."shopId" = ${shop.id} AND o."paidAt" >= ${start} AND o."paidAt" < ${end} AND o."cancelledAt" IS NULL`,
+  );
+  return rows.map((row) => ({
+    eligibleAmount: row.eligibleAmount === null ? null : String(row.eligibleAmount),
+    refundedAmount: String(row.refundedAmount),
+    member: truthy(row.member),
+    repeat: truthy(row.repeat),
+  }));
+}
+
+function addOrders(figures: DayFigures, orders: readonly DayOrder[]): void {
   for (const order of orders) {
-    const key = order.customerGid ? `c:${order.customerGid}` : order.guestEmail ? `e:${order.guestEmail}` : null;
-    const first = key ? earliest.get(key) : undefined;
-    const repeat = first !== undefined && order.paidAt !== null && first < order.paidAt.getTime();
     const revenue = orderRevenue(order.eligibleAmount, order.refundedAmount);
-    if (order.customerGid && memberGids.has(order.customerGid)) {
+    if (order.member) {
       figures.memberOrders += 1;
       figures.memberRevenue += revenue;
-      if (repeat) figures.memberRepeatOrders += 1;
+      if (order.repeat) figures.memberRepeatOrders += 1;
     } else {
       figures.otherOrders += 1;
       figures.otherRevenue += revenue;
-      if (repeat) figures.otherRepeatOrders += 1;
+      if (order.repeat) figures.otherRepeatOrders += 1;
     }
   }
 }
@@ -290,6 +273,30 @@ const ROW_COLUMNS = {
 
 type StatRow = Pick<DailyStat, keyof typeof ROW_COLUMNS>;
 
+const TEXT_COLUMNS = new Set<string>(["day", "activeSketch", "memberRevenue", "otherRevenue", "rewardCounts", "memberRevenueToDate"]);
+const ROW_SQL = Prisma.raw(
+  Object.keys(ROW_COLUMNS)
+    .map((column) => `"${column}"`)
+    .join(", "),
+);
+
+/**
+ * The rows of [from, to], oldest first, straight from the driver adapter: a two-year range is
+ * ~1,500 rows of 20 columns, which Prisma's row mapping turns into tens of milliseconds.
+ * Integers come back as bigint (SQLite) or number (PostgreSQL), text as strings.
+ */
+async function statRows(db: Db, shopId: string, span: DayRange): Promise<StatRow[]> {
+  const rows = await directQuery(
+    db,
+    Prisma.sql`SELECT ${ROW_SQL} FROM "DailyStat" WHERE "shopId" = ${shopId} AND "day" >= ${span.from} AND "day" <= ${span.to} ORDER BY "day"`,
+  );
+  return rows.map((row) => {
+    const out: Record<string, string | number> = {};
+    for (const column of Object.keys(ROW_COLUMNS)) out[column] = TEXT_COLUMNS.has(column) ? String(row[column]) : Number(row[column]);
+    return out as unknown as StatRow;
+  });
+}
+
 function figuresOf(row: StatRow): DayFigures {
   return {
     day: row.day,
@@ -355,7 +362,17 @@ export interface AnalyticsReport {
   topRewards: RewardCount[];
   /** Days of the range (or its previous period) with no roll-up yet: figures still being prepared. */
   pendingDays: number;
+  /**
+   * Whether each period's active members is a HyperLogLog estimate (≈ 2 %): a range of several
+   * days whose merged activity sketch outgrew the exact set (analytics.ts sketchOf). One day, or a
+   * small shop, is exact.
+   */
+  activeMembersEstimated: { current: boolean; previous: boolean };
 }
+
+/** A period's active members is an estimate when several days' sketches merged into registers. */
+export const isActiveEstimate = (totals: { days: number; activeSketch: { kind: string } }): boolean =>
+  totals.days > 1 && totals.activeSketch.kind === "hll";
 
 /**
  * The analytics page's figures for a range and its previous period. Reads DailyStat rows only
@@ -375,7 +392,7 @@ export async function analyticsReport(
   const range = resolveRange(input, today);
   const span: DayRange = { from: range.previous.from, to: range.to };
   const [rows, before, rewards, lastRolled] = await Promise.all([
-    db.dailyStat.findMany({ where: { shopId: shop.id, day: { gte: span.from, lte: span.to } }, orderBy: { day: "asc" }, select: ROW_COLUMNS }),
+    statRows(db, shop.id, span),
     db.dailyStat.findFirst({
       where: { shopId: shop.id, day: { lt: span.from } },
       orderBy: { day: "desc" },
@@ -444,6 +461,7 @@ export async function analyticsReport(
     })),
     topRewards: current.rewardCounts.slice(0, 5),
     pendingDays,
+    activeMembersEstimated: { current: isActiveEstimate(current), previous: isActiveEstimate(previous) },
   };
 }
 
