@@ -218,3 +218,20 @@ describe("KPIs", () => {
     expect(mergeRewardCounts([])).toEqual([]);
   });
 });
+
+describe("sumFigures' sketch union (merged in place)", () => {
+  it("equals folding mergeSketches over the days, whatever mix of exact sets and registers, and leaves the days' sketches alone", () => {
+    const sizes = [3, 700, 0, 200, 400, 2_000, 5];
+    const days = sizes.map((size, index) => ({ ...zeroFigures(`2026-01-0${index + 1}`), activeSketch: sketchOf(ids(`d${index % 3}-`, size)) }));
+    const before = days.map((day) => encodeSketch(day.activeSketch));
+    const folded = days.reduce((sketch, day) => mergeSketches(sketch, day.activeSketch), sketchOf([]));
+    const totals = sumFigures(days);
+    expect(encodeSketch(totals.activeSketch)).toBe(encodeSketch(folded));
+    expect(totals.activeMembers).toBe(sketchCount(folded));
+    expect(days.map((day) => encodeSketch(day.activeSketch))).toEqual(before);
+    // Small days stay an exact set through the union.
+    const small = sumFigures(days.filter((day) => day.activeSketch.kind === "set" && day.activeSketch.hashes.size < 100));
+    expect(small.activeSketch.kind).toBe("set");
+    expect(small.activeMembers).toBe(new Set([...ids("d0-", 3), ...ids("d2-", 0), ...ids("d0-", 5)]).size);
+  });
+});
