@@ -49,6 +49,8 @@ const KNOWN_GAPS: Record<string, RegExp[]> = {
  * (customers, products, rewards, tiers) and placeholders of technical fields.
  */
 const NOT_UI = [
+  /“[^”]*”|"[^"]*"/g, // quoted literals: what to type, keys, examples
+  /\bAda Lovelace\b/g, // the example person of the members search help
   /\bX-[\w-]+/g, // HTTP header names (before the brand names inside them)
   /\S+@\S+/g, // emails
   /\b(?:https?|gid):\/\/\S+/g, // links and Shopify ids
