@@ -66,6 +66,7 @@ async function download(url: string, fileName: string): Promise<string | null> {
 
 function JobRow({ initial }: { initial: ImportProgress }) {
   const { t, locale } = importStrings.useStrings();
+  const messages = useServerMessages();
   const poll = useFetcher<{ job: ImportProgress }>();
   const revalidator = useRevalidator();
   const job = poll.data?.job ?? initial;
@@ -102,7 +103,7 @@ function JobRow({ initial }: { initial: ImportProgress }) {
       </div>
       {job.error ? (
         <Text as="p" tone="critical">
-          {job.error}
+          {messages.message(job.error)}
         </Text>
       ) : null}
       {job.errorRows > 0 && !busy ? (
