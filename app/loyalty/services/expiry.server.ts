@@ -399,10 +399,14 @@ export async function remindExpiryBatch(context: ShopJobContext, cursor: string 
   for (const { member, late } of looked) {
     const list = entries.get(member.id) ?? [];
     const context = { memberId: member.id, today: day, timeZone: shop.ianaTimezone };
-    const soonest = expirySchedule(list, settings, context)[0]?.expiresOn ?? null;
-    if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
-    // Nothing within the longest lead time (a lot redeemed since, a stale stamp): no reminder.
-    if (soonest === null || compareLocalDates(soonest, horizon) > 0) continue;
+    if (late) {
+      // Overdue or window looks set the next look exactly (exact looks find stamps that are exact
+      // already, or early, which only costs the sweep a look); nothing within the longest lead
+      // time (a lot redeemed since, a stale stamp) means no reminder.
+      const soonest = expirySchedule(list, settings, context)[0]?.expiresOn ?? null;
+      if (soonest !== member.pointsExpireOn) restamps.push({ member, next: soonest });
+      if (soonest === null || compareLocalDates(soonest, horizon) > 0) continue;
+    }
     for (const reminder of dueReminders(list, settings, context)) {
       if (!late && !leadDays.has(reminder.daysLeft)) continue;
       notices.push({
