@@ -9,7 +9,8 @@
  * value as done. No reads, no Shopify here: it must stay cheap on the webhook path.
  */
 import { randomUUID } from "node:crypto";
-import { Prisma, type PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { jsonRows, sqlTimestamp } from "./sql-rows.server";
 
 type Db = Prisma.TransactionClient | PrismaClient;
 
@@ -79,15 +80,21 @@ export async function queueTierSyncs(db: Db, shopId: string, memberIds: readonly
   );
 }
 
-/** `upsert` for many rows of one kind (one row per key per call): one `INSERT … ON CONFLICT DO UPDATE`. */
+/**
+ * `upsert` for many rows of one kind (one row per key per call): one `INSERT … ON CONFLICT DO UPDATE`,
+ * the rows as one JSON parameter (sql-rows.server.ts jsonRows: a 500-member batch binds one value,
+ * not 5,500).
+ */
 async function upsertMany(db: Db, kind: OutboxKind, entries: readonly { shopId: string; key: string; payload: string }[]): Promise<void> {
   if (entries.length === 0) return;
-  const now = new Date();
-  const rows = entries.map(
-    (entry) => Prisma.sql`(${randomUUID()}, ${entry.shopId}, ${kind}, ${entry.key}, ${entry.payload}, 'pending', 0, 0, ${now}, ${now}, ${now})`,
+  const now = sqlTimestamp(new Date());
+  const rows = jsonRows(
+    entries.map((entry) => [randomUUID(), entry.shopId, entry.key, entry.payload]),
+    4,
   );
+  // `WHERE true`: SQLite's parser needs it between INSERT … SELECT and ON CONFLICT.
   await db.$executeRaw`INSERT INTO "ShopifyOutbox" ("id", "shopId", "kind", "key", "payload", "status", "version", "tries", "availableAt", "createdAt", "updatedAt")
-    VALUES ${Prisma.join(rows)}
+    SELECT v.c0, v.c1, CAST(${kind} AS TEXT), v.c2, v.c3, 'pending', 0, 0, ${now}, ${now}, ${now} FROM ${rows} AS v WHERE true
     ON CONFLICT ("shopId", "key") DO UPDATE SET "payload" = excluded."payload", "status" = 'pending', "tries" = 0,
       "availableAt" = excluded."availableAt", "lastError" = NULL, "version" = "ShopifyOutbox"."version" + 1, "updatedAt" = excluded."updatedAt"`;
 }
