@@ -19,13 +19,13 @@ import { OnboardingChecklist, type OnboardingActionResult } from "~/components/o
 import { SegmentCounts } from "~/components/segment-counts";
 import { format } from "~/i18n/admin";
 import { dashboardStrings } from "~/i18n/features/dashboard";
+import { formatDateTime } from "~/i18n/format";
 import { useServerMessages } from "~/i18n/server-messages";
 import { ONBOARDING_STEPS } from "~/loyalty/onboarding";
 import { programOverview } from "~/loyalty/services/dashboard.server";
 import { segmentCountsOfShop } from "~/loyalty/services/segments.server";
 import { dismissOnboarding, markOnboardingStep, OnboardingError, onboardingFor } from "~/loyalty/services/onboarding.server";
 import { authenticate } from "~/shopify.server";
-import { formatDateTime } from "~/i18n/format";
 
 type DashboardStrings = ReturnType<typeof dashboardStrings.strings>;
 
