@@ -19,30 +19,20 @@
  * a batch replayed after a crash writes nothing twice (TierChange keys are unique as well).
  */
 import { Prisma } from "@prisma/client";
-import db from "~/db.server";
+import db, { directQuery } from "~/db.server";
 import { ConcurrentChangeError } from "~/loyalty/ledger.server";
 import { addDays, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
+import { indexedBy, jsonRows } from "~/loyalty/services/sql-rows.server";
 import {
   loadLadder,
   nextReviewOn,
   progressOfMembers,
   TIER_SHOP_SELECT,
-  shopScope,
   tierOf,
   writeTierChanges,
 } from "~/loyalty/services/tiers.server";
 import { confirmPendingDowngrade, evaluateRetention, type DowngradeRule, type TierLadder, type TierProgress } from "~/loyalty/tiers";
 import type { BatchResult, ShopJob, ShopJobContext } from "./job-types";
-
-const MEMBER_SELECT = {
-  id: true,
-  customerGid: true,
-  tierHandle: true,
-  tierSince: true,
-  tierReviewOn: true,
-  tierPendingHandle: true,
-  tierPendingOn: true,
-} as const;
 
 interface DueMember {
   id: string;
@@ -69,8 +59,8 @@ const due = (date: string | null, day: LocalDate) => date !== null && compareLoc
  */
 async function dueMembers(shopId: string, day: LocalDate, take: number) {
   const [reviews, pendings] = await Promise.all([
-    db.member.findMany({ where: { shopId, tierReviewOn: { lte: day } }, take, select: MEMBER_SELECT }),
-    db.member.findMany({ where: { shopId, tierPendingOn: { lte: day } }, take, select: MEMBER_SELECT }),
+    dueBy(shopId, "tierReviewOn", day, take),
+    dueBy(shopId, "tierPendingOn", day, take),
   ]);
   const byId = new Map<string, DueMember>();
   for (const member of [...reviews, ...pendings]) byId.set(member.id, member);
@@ -78,6 +68,20 @@ async function dueMembers(shopId: string, day: LocalDate, take: number) {
   const members = merged.slice(0, take);
   const more = reviews.length === take || pendings.length === take || merged.length > take;
   return { members, more };
+}
+
+/**
+ * Members due by one column, straight through its `(shopId, column)` index (named on SQLite: with
+ * statistics from an ANALYZE taken when everyone was due, its planner scans the table instead, and
+ * rescans it for every batch as the set drains). Plain SQL past Prisma's query compiler (ADR 005).
+ */
+async function dueBy(shopId: string, column: "tierReviewOn" | "tierPendingOn", day: LocalDate, take: number): Promise<DueMember[]> {
+  const index = indexedBy(`Member_shopId_${column}_idx`);
+  const rows = await directQuery(
+    db,
+    Prisma.sql`SELECT "id", "customerGid", "tierHandle", "tierSince", "tierReviewOn", "tierPendingHandle", "tierPendingOn" FROM "Member" ${index} WHERE "shopId" = ${shopId} AND ${Prisma.raw(`"${column}"`)} <= ${day} LIMIT ${take}`,
+  );
+  return rows as unknown as DueMember[];
 }
 
 /** A day the member is still due on would make the drain loop forever: never write one. */
@@ -148,14 +152,12 @@ async function plan(
   });
 }
 
-/** Members per `UPDATE … CASE` (three columns, seven bind variables each: under SQLite's limit). */
-const UPDATE_CHUNK = 100;
-
 /**
- * The batch's writes, a constant number of statements per 100 members whatever the mix (ADR 012
- * Performance): the review/pending days with one `UPDATE … CASE` (each member conditional on still
- * being due: a promotion meanwhile scheduled its own review), the tier changes with
- * tiers.server.ts writeTierChanges (createMany + one `UPDATE … CASE` + the outbox in bulk).
+ * The batch's writes, at most five statements whatever its size and mix (ADR 012 Performance), each
+ * with the rows as one JSON parameter: the keys already recorded, the review/pending days with one
+ * `UPDATE … FROM` (each member conditional on still being due: a promotion meanwhile scheduled its
+ * own review), the tier changes with tiers.server.ts writeTierChanges (INSERT, `UPDATE … FROM`,
+ * the outbox upsert).
  */
 async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[]): Promise<number> {
   const shopId = context.shop.id;
@@ -170,10 +172,10 @@ async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[])
         changes.length === 0
           ? []
           : (
-              await tx.tierChange.findMany({
-                where: { shopId, idempotencyKey: { in: changes.map((item) => item.key) } },
-                select: { idempotencyKey: true },
-              })
+              await tx.$queryRaw<{ idempotencyKey: string }[]>`SELECT "idempotencyKey" FROM "TierChange" WHERE "shopId" = ${shopId} AND "idempotencyKey" IN (SELECT v.c0 FROM ${jsonRows(
+                changes.map((item) => [item.key]),
+                1,
+              )} AS v)`
             ).map((row) => row.idempotencyKey),
       );
       const updates = plans.flatMap((item): Extract<Plan, { kind: "update" }>[] => {
@@ -183,13 +185,13 @@ async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[])
         return [{ kind: "update", member: item.member, reviewOn: after(reviewOn, day), pendingHandle: null, pendingOn: null }];
       });
       written += updates.filter((item) => item.pendingOn !== null && item.pendingOn !== item.member.tierPendingOn).length;
-      const at = new Date();
-      for (let i = 0; i < updates.length; i += UPDATE_CHUNK) {
-        const part = updates.slice(i, i + UPDATE_CHUNK);
-        const ids = part.map((item) => item.member.id);
-        const column = (value: (item: (typeof part)[number]) => string | null) =>
-          Prisma.join(part.map((item) => Prisma.sql`WHEN ${item.member.id} THEN CAST(${value(item)} AS TEXT)`), " ");
-        await tx.$executeRaw`UPDATE "Member" SET "tierReviewOn" = CASE "id" ${column((item) => item.reviewOn)} END, "tierPendingHandle" = CASE "id" ${column((item) => item.pendingHandle)} END, "tierPendingOn" = CASE "id" ${column((item) => item.pendingOn)} END, "updatedAt" = ${at} WHERE "id" IN (${Prisma.join(ids)}) AND ${shopScope(shopId)} AND ("tierReviewOn" <= ${day} OR "tierPendingOn" <= ${day})`;
+      if (updates.length > 0) {
+        // c0 member, c1 review day, c2 pending tier, c3 pending day; each member still conditional on being due.
+        const rows = jsonRows(
+          updates.map((item) => [item.member.id, item.reviewOn, item.pendingHandle, item.pendingOn]),
+          4,
+        );
+        await tx.$executeRaw`UPDATE "Member" AS m SET "tierReviewOn" = v.c1, "tierPendingHandle" = v.c2, "tierPendingOn" = v.c3, "updatedAt" = ${new Date()} FROM ${rows} AS v WHERE m."id" = v.c0 AND COALESCE(m."shopId", '') = ${shopId} AND (m."tierReviewOn" <= ${day} OR m."tierPendingOn" <= ${day})`;
       }
       const fresh = changes.filter((item) => !recorded.has(item.key));
       await writeTierChanges(

@@ -12,11 +12,13 @@
  *   hidden tiers and lifetime ladders are never reviewed (null), so the nightly job only sees
  *   members who can actually move.
  */
+import { randomUUID } from "node:crypto";
 import { Prisma, type Tier as TierRow } from "@prisma/client";
-import db from "~/db.server";
+import db, { directQuery } from "~/db.server";
 import { logger } from "~/logger.server";
 import { reversalTarget, type OrderEarning } from "~/loyalty/earning";
 import { appendCredit, ConcurrentChangeError, runOnce, type Tx } from "~/loyalty/ledger.server";
+import { fromMicros } from "~/loyalty/money";
 import { addDays, businessDay, localDateOf, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
 import {
   applyMultiplier,
@@ -33,7 +35,8 @@ import {
 } from "~/loyalty/tiers";
 import type { MemberTier, StorefrontTier } from "~/loyalty/storefront-contract";
 import { GRANT_PREFIX, grantRewardCode } from "./redemptions.server";
-import { queueTierSync, tierKey } from "./shopify-outbox.server";
+import { indexedBy, jsonRows, POSTGRES, sqlTimestamp } from "./sql-rows.server";
+import { queueTierSync, queueTierSyncs } from "./shopify-outbox.server";
 
 type Db = Prisma.TransactionClient | typeof db;
 
@@ -179,11 +182,158 @@ function orderEvents(order: OrderFacts): QualifyingEvent[] {
 }
 
 /**
- * Qualifying progress of many members at once, for the period of `ladder` that contains `asOf`:
- * two queries for the whole batch (orders in the window, other earnings in the window), never one
- * per member.
+ * Qualifying progress of many members at once, for the period of `ladder` that contains `asOf`: one
+ * grouped SQL statement for the whole batch (progressSums), whatever the number of orders. A member
+ * with an order that statement cannot decide exactly (see below) gets the event-by-event reading of
+ * `qualifyingProgress` instead, so the result is always the one the pure rule gives.
  */
 export async function progressOfMembers(
+  shop: { id: string; ianaTimezone: string },
+  ladder: TierLadder,
+  members: readonly ProgressMember[],
+  asOf: LocalDate,
+): Promise<Map<string, TierProgress>> {
+  const result = new Map<string, TierProgress>();
+  const base = ladder[0];
+  if (!base || members.length === 0) return result;
+  const period = base.qualificationPeriod;
+  const window = qualifyingProgress([], { period, asOf, timeZone: shop.ianaTimezone }).window;
+  const bounds = {
+    since: window.start ? startOfLocalDay(window.start, shop.ianaTimezone) : null,
+    until: startOfLocalDay(addDays(asOf, 1), shop.ianaTimezone),
+  };
+  const sums = await progressSums(shop.id, members, bounds, base.thresholdKind === "points_earned");
+  const undecided = members.filter((member) => sums.undecided.has(member.id));
+  const fallback = undecided.length > 0 ? await progressFromEvents(shop, ladder, undecided, asOf) : new Map<string, TierProgress>();
+  for (const member of members) {
+    const sum = sums.byMember.get(member.id);
+    result.set(
+      member.id,
+      fallback.get(member.id) ?? {
+        window,
+        pointsEarned: sum ? Number(sum.points) : 0,
+        amountSpent: fromMicros(sum?.micros ?? 0n),
+        ordersCount: sum ? Number(sum.orders) : 0,
+      },
+    );
+  }
+  return result;
+}
+
+// --- Progress in SQL -------------------------------------------------------------------------
+//
+// The statement applies, per order, exactly what orderEvents + qualifyingProgress do in JS: the
+// order's period by its paid instant (the window's bounds are the shop-local days' first instants),
+// skipped orders left out, base points from the rule, a cancellation taking the whole order back,
+// a refund its amount and `reversalTarget`'s points (round half up, capped at the order), the order
+// counted while any of its amount is unrefunded; plus the other earnings for points_earned.
+// Amounts are parsed as text into integer micros, never as floating point. What SQL cannot decide
+// exactly is not guessed: an amount outside `digits[.1-6 digits]` (11 digits at most), a rule that is
+// not plain JSON or whose basePoints is not a plain integer, or a refund whose reversal would
+// overflow 64 bits marks the member `undecided`, and JS reads that member's events instead.
+
+interface SqlDialect {
+  /** Amount text → integer micros, NULL when outside the exact domain. */
+  micros(text: Prisma.Sql): Prisma.Sql;
+  /** The order's base points (basePointsOf), NULL when the rule is not plain enough to read here. */
+  basePoints(rule: Prisma.Sql, pointsAwarded: Prisma.Sql): Prisma.Sql;
+  greatest(a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql;
+  least(a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql;
+}
+
+/** 1–11 digits, optionally a dot and 1–6 digits (toMicros' grammar, non-negative, no spaces). */
+const SQLITE: SqlDialect = {
+  micros: (x) => {
+    const dot = Prisma.sql`instr(${x}, '.')`;
+    const places = Prisma.sql`(CASE ${dot} WHEN 0 THEN 0 ELSE length(${x}) - ${dot} END)`;
+    return Prisma.sql`(CASE WHEN ${x} GLOB '[0-9]*' AND ${x} NOT GLOB '*[^0-9.]*' AND ${x} NOT GLOB '*.*.*' AND ${x} NOT GLOB '*.' AND ${places} <= 6 AND length(${x}) - ${places} <= 12 AND (${dot} > 0 OR length(${x}) <= 11) THEN CAST(replace(${x}, '.', '') AS INTEGER) * CAST(substr('1000000', 1, 7 - ${places}) AS INTEGER) END)`;
+  },
+  // JSON.parse keeps the last of duplicate keys and decodes escapes: such rules (never written by
+  // JSON.stringify) are left to JS, as are non-integer numbers (5.0 is 5 in JS, "real" here).
+  basePoints: (rule, awarded) =>
+    Prisma.sql`(CASE WHEN ${rule} IS NULL THEN ${awarded} WHEN instr(${rule}, '\\') > 0 OR NOT json_valid(${rule}) OR instr(substr(${rule}, instr(${rule}, '"basePoints"') + 12), '"basePoints"') > 0 THEN NULL WHEN json_type(${rule}, '$.basePoints') = 'integer' THEN (CASE WHEN json_extract(${rule}, '$.basePoints') BETWEEN 0 AND 999999999 THEN json_extract(${rule}, '$.basePoints') END) WHEN json_type(${rule}, '$.basePoints') = 'real' THEN NULL ELSE ${awarded} END)`,
+  greatest: (a, b) => Prisma.sql`MAX(${a}, ${b})`,
+  least: (a, b) => Prisma.sql`MIN(${a}, ${b})`,
+};
+
+/**
+ * PostgreSQL 15 has no non-throwing JSON check, so a rule is read only when it is a flat object of
+ * plain keys and escape-free scalars (what JSON.stringify writes for every rule): then the jsonb cast
+ * cannot fail, and jsonb keeps the last duplicate key like JSON.parse.
+ */
+const FLAT_MEMBER = '"[A-Za-z0-9_]+":("[^"[:cntrl:]]*"|-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]{1,3})?|true|false|null)';
+const FLAT_JSON_OBJECT = `^[{](${FLAT_MEMBER}(,${FLAT_MEMBER})*)?[}]$`;
+const POSTGRESQL: SqlDialect = {
+  micros: (x) => Prisma.sql`(CASE WHEN ${x} ~ '^[0-9]{1,11}([.][0-9]{1,6})?$' THEN CAST(CAST(${x} AS NUMERIC) * 1000000 AS BIGINT) END)`,
+  basePoints: (rule, awarded) =>
+    Prisma.sql`(CASE WHEN ${rule} IS NULL THEN CAST(${awarded} AS BIGINT) WHEN strpos(${rule}, '\\') > 0 OR ${rule} !~ ${Prisma.raw(`'${FLAT_JSON_OBJECT}'`)} THEN NULL WHEN jsonb_typeof(CAST(${rule} AS JSONB) -> 'basePoints') = 'number' THEN (CASE WHEN (CAST(${rule} AS JSONB) ->> 'basePoints') ~ '^[0-9]{1,9}$' THEN CAST(CAST(${rule} AS JSONB) ->> 'basePoints' AS BIGINT) END) ELSE CAST(${awarded} AS BIGINT) END)`,
+  greatest: (a, b) => Prisma.sql`GREATEST(${a}, ${b})`,
+  least: (a, b) => Prisma.sql`LEAST(${a}, ${b})`,
+};
+
+/** Keeps 2 · points · refunded + eligible under 2^63 (reversalTarget's numerator). */
+const REVERSAL_LIMIT = Prisma.raw("4000000000000000000");
+
+interface ProgressSum {
+  points: bigint;
+  micros: bigint;
+  orders: bigint;
+}
+
+const bigintOf = (value: unknown): bigint => (value === null || value === undefined ? 0n : BigInt(String(value)));
+
+/**
+ * The batch's sums in one statement: orders by `(shopId, customerGid)` with the paid-day window
+ * checked on the row, other earnings by `(memberId, createdAt)`. On SQLite both indexes are named
+ * (INDEXED BY): without statistics the planner prefers the shop's `(shopId, paidAt)` /
+ * `(shopId, createdAt, …)` indexes and walks the whole year of the shop for every batch.
+ */
+async function progressSums(
+  shopId: string,
+  members: readonly ProgressMember[],
+  bounds: { since: Date | null; until: Date },
+  withPoints: boolean,
+): Promise<{ byMember: Map<string, ProgressSum>; undecided: Set<string> }> {
+  const d = POSTGRES ? POSTGRESQL : SQLITE;
+  const gids = [...new Set(members.map((member) => member.customerGid))];
+  const ids = [...new Set(members.map((member) => member.id))];
+  const paid = Prisma.sql`o."paidAt" < ${bounds.until}${bounds.since ? Prisma.sql` AND o."paidAt" >= ${bounds.since}` : Prisma.empty}`;
+  const created = Prisma.sql`l."createdAt" < ${bounds.until}${bounds.since ? Prisma.sql` AND l."createdAt" >= ${bounds.since}` : Prisma.empty}`;
+  const points = withPoints ? d.basePoints(Prisma.sql`o."rule"`, Prisma.sql`o."pointsAwarded"`) : Prisma.sql`CAST(o."pointsAwarded" AS BIGINT)`;
+  // state: 0 cancelled (all of it taken back), 1 nothing refunded, 2 refunded (refundedAmount ≠ "0").
+  const facts = Prisma.sql`SELECT o."customerGid" AS gid, ${d.micros(Prisma.sql`COALESCE(o."eligibleAmount", '0')`)} AS e, ${points} AS p, (CASE WHEN o."refundedAmount" = '0' THEN 0 ELSE ${d.micros(Prisma.sql`o."refundedAmount"`)} END) AS r, CASE WHEN o."cancelledAt" IS NOT NULL THEN 0 WHEN o."refundedAmount" = '0' THEN 1 ELSE 2 END AS state FROM "OrderRecord" o ${indexedBy("OrderRecord_shopId_customerGid_idx")} WHERE o."shopId" = ${shopId} AND o."customerGid" IN (SELECT v.c0 FROM ${jsonRows(gids.map((gid) => [gid]), 1)} AS v) AND ${paid} AND (o."skipReason" IS NULL OR o."skipReason" NOT IN (${Prisma.join([...NOT_COUNTED])}))`;
+  const refunded = d.least(Prisma.sql`r`, Prisma.sql`e`);
+  const checked = Prisma.sql`SELECT gid, e, p, r, state, CASE WHEN e IS NULL OR p IS NULL OR p < 0 OR (state = 2 AND (r IS NULL OR (${refunded} > 0 AND p > ${REVERSAL_LIMIT} / ${refunded}))) THEN 1 ELSE 0 END AS undecided FROM f`;
+  const reversed = Prisma.sql`(CASE WHEN p = 0 OR e = 0 THEN 0 ELSE ${d.least(Prisma.sql`p`, Prisma.sql`(2 * p * ${refunded} + e) / (2 * e)`)} END)`;
+  const net = Prisma.sql`SELECT gid, undecided, CASE WHEN undecided = 1 OR state = 0 THEN 0 WHEN state = 1 THEN p ELSE ${d.greatest(Prisma.sql`p - ${reversed}`, Prisma.sql`0`)} END AS points, CASE WHEN undecided = 1 OR state = 0 THEN 0 WHEN state = 1 THEN e ELSE ${d.greatest(Prisma.sql`e - r`, Prisma.sql`0`)} END AS micros FROM (${checked}) c`;
+  const orders = Prisma.sql`SELECT 'o' AS source, gid AS owner, points, micros, CASE WHEN micros > 0 THEN 1 ELSE 0 END AS counted, undecided FROM (${net}) n`;
+  const earnings = Prisma.sql`SELECT 'e' AS source, l."memberId" AS owner, CASE WHEN l."delta" > 0 THEN l."delta" ELSE 0 END AS points, 0 AS micros, 0 AS counted, 0 AS undecided FROM "LedgerEntry" l ${indexedBy("LedgerEntry_memberId_createdAt_idx")} WHERE l."memberId" IN (SELECT v.c0 FROM ${jsonRows(ids.map((id) => [id]), 1)} AS v) AND l."shopId" = ${shopId} AND l."kind" IN (${Prisma.join([...QUALIFYING_EARN_KINDS])}) AND ${created}`;
+  // The facts are materialized: flattened into the outer queries, every mention of e, p or r would
+  // parse the amount texts and the rule's JSON again (one order's row is mentioned ~15 times).
+  const rows = await directQuery(
+    db,
+    Prisma.sql`WITH f AS MATERIALIZED (${facts}) SELECT source, owner, SUM(points) AS points, SUM(micros) AS micros, SUM(counted) AS orders, SUM(undecided) AS undecided FROM (${orders}${withPoints ? Prisma.sql` UNION ALL ${earnings}` : Prisma.empty}) t GROUP BY source, owner`,
+  );
+  const idsByGid = new Map<string, string[]>();
+  for (const member of members) idsByGid.set(member.customerGid, [...(idsByGid.get(member.customerGid) ?? []), member.id]);
+  const byMember = new Map<string, ProgressSum>();
+  const undecided = new Set<string>();
+  for (const row of rows) {
+    const owners = row.source === "o" ? (idsByGid.get(String(row.owner)) ?? []) : [String(row.owner)];
+    for (const id of owners) {
+      const sum = byMember.get(id) ?? { points: 0n, micros: 0n, orders: 0n };
+      byMember.set(id, { points: sum.points + bigintOf(row.points), micros: sum.micros + bigintOf(row.micros), orders: sum.orders + bigintOf(row.orders) });
+      if (bigintOf(row.undecided) > 0n) undecided.add(id);
+    }
+  }
+  return { byMember, undecided };
+}
+
+/**
+ * The event-by-event reading (orders and other earnings loaded, then `qualifyingProgress`): the
+ * reference the SQL sums reproduce, used for the members they leave undecided.
+ */
+export async function progressFromEvents(
   shop: { id: string; ianaTimezone: string },
   ladder: TierLadder,
   members: readonly ProgressMember[],
@@ -312,28 +462,16 @@ export async function writeTierChange(
 }
 
 /**
- * The shop condition of a statement that names its members by id, as an expression no index can
- * serve: the planner then takes the primary key for the ids (with `"shopId" = ?` SQLite walks the
- * shop's whole member index instead, one full pass per statement).
- */
-export const shopScope = (shopId: string) => Prisma.sql`COALESCE("shopId", '') = ${shopId}`;
-
-/** Members per set-based statement: keeps every statement under SQLite's bind-variable limit. */
-const SET_CHUNK = 100;
-
-function chunks<T>(items: readonly T[], size = SET_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/**
- * writeTierChange for many members of one shop in a constant number of statements per 100 members
- * (the daily review's batches): the TierChange rows with createMany, every member moved by one
- * `UPDATE … CASE` conditional on the tier read (any member that moved meanwhile throws
- * ConcurrentChangeError and the caller rereads), the outbox rows created or refreshed in bulk (the
- * same values queueTierSync writes). Keys already recorded are the caller's to skip: a duplicate
- * here fails the transaction, like writeTierChange.
+ * writeTierChange for many members of one shop in three statements whatever their number (the daily
+ * review's batches), all plain SQL with the rows as one JSON parameter (sql-rows.server.ts jsonRows): the
+ * TierChange rows in one INSERT, the members moved by one `UPDATE … FROM` conditional on the tier
+ * read (any member that moved meanwhile throws ConcurrentChangeError and the caller rereads), the
+ * outbox rows with queueTierSyncs (queueTierSync's upsert, in bulk). Keys already recorded are the
+ * caller's to skip: a duplicate here fails the transaction, like writeTierChange.
+ *
+ * The members are found by primary key: their shop condition is `COALESCE("shopId", '')`, an
+ * expression no index serves (with `"shopId" = ?` SQLite's planner picks a `(shopId, …)` member
+ * index and walks all the shop's members for every statement).
  */
 export async function writeTierChanges(
   tx: Tx,
@@ -343,47 +481,20 @@ export async function writeTierChanges(
 ): Promise<void> {
   if (changes.length === 0) return;
   const { reason, ladder, today } = options;
-  await tx.tierChange.createMany({
-    data: changes.map((change) => ({
-      shopId,
-      memberId: change.memberId,
-      fromHandle: change.from,
-      toHandle: change.to,
-      reason,
-      idempotencyKey: change.idempotencyKey,
-    })),
-  });
   const at = new Date();
-  for (const part of chunks(changes)) {
-    const handles = part.map((change) => Prisma.sql`WHEN ${change.memberId} THEN CAST(${change.to} AS TEXT)`);
-    const reviews = part.map(
-      (change) => Prisma.sql`WHEN ${change.memberId} THEN CAST(${nextReviewOn(ladder, change.to, today, today)} AS TEXT)`,
-    );
-    const fences = part.map((change) =>
-      change.from === null
-        ? Prisma.sql`("id" = ${change.memberId} AND "tierHandle" IS NULL)`
-        : Prisma.sql`("id" = ${change.memberId} AND "tierHandle" = ${change.from})`,
-    );
-    const moved = await tx.$executeRaw`UPDATE "Member" SET "tierHandle" = CASE "id" ${Prisma.join(handles, " ")} ELSE "tierHandle" END, "tierReviewOn" = CASE "id" ${Prisma.join(reviews, " ")} ELSE "tierReviewOn" END, "tierSince" = ${today}, "tierPendingHandle" = NULL, "tierPendingOn" = NULL, "updatedAt" = ${at} WHERE "id" IN (${Prisma.join(part.map((change) => change.memberId))}) AND ${shopScope(shopId)} AND (${Prisma.join(fences, " OR ")})`;
-    if (moved !== part.length) throw new ConcurrentChangeError(`tiers of ${part.length - moved} member(s) of a review batch`);
-  }
-  // Outbox: the values queueTierSync's upsert writes, for the whole set at once.
-  const keys = new Map(changes.map((change) => [tierKey(change.memberId), change.memberId]));
-  const existing = await tx.shopifyOutbox.findMany({ where: { shopId, key: { in: [...keys.keys()] } }, select: { key: true } });
-  const due = { status: "pending", tries: 0, availableAt: at, lastError: null };
-  if (existing.length > 0) {
-    await tx.shopifyOutbox.updateMany({
-      where: { shopId, key: { in: existing.map((row) => row.key) } },
-      data: { ...due, version: { increment: 1 } },
-    });
-  }
-  const known = new Set(existing.map((row) => row.key));
-  const fresh = [...keys].filter(([key]) => !known.has(key));
-  if (fresh.length > 0) {
-    await tx.shopifyOutbox.createMany({
-      data: fresh.map(([key, memberId]) => ({ shopId, kind: "customer_tier", key, payload: JSON.stringify({ memberId }), ...due })),
-    });
-  }
+  // c0 id, c1 member, c2 from, c3 to, c4 key, c5 next review day
+  const rows = jsonRows(
+    changes.map((change) => [randomUUID(), change.memberId, change.from, change.to, change.idempotencyKey, nextReviewOn(ladder, change.to, today, today)]),
+    6,
+  );
+  await tx.$executeRaw`INSERT INTO "TierChange" ("id", "shopId", "memberId", "fromHandle", "toHandle", "reason", "idempotencyKey", "createdAt") SELECT v.c0, CAST(${shopId} AS TEXT), v.c1, v.c2, v.c3, CAST(${reason} AS TEXT), v.c4, ${sqlTimestamp(at)} FROM ${rows} AS v`;
+  const moved = await tx.$executeRaw`UPDATE "Member" AS m SET "tierHandle" = v.c3, "tierReviewOn" = v.c5, "tierSince" = ${today}, "tierPendingHandle" = NULL, "tierPendingOn" = NULL, "updatedAt" = ${at} FROM ${rows} AS v WHERE m."id" = v.c1 AND COALESCE(m."shopId", '') = ${shopId} AND m."tierHandle" IS NOT DISTINCT FROM v.c2`;
+  if (moved !== changes.length) throw new ConcurrentChangeError(`tiers of ${changes.length - moved} member(s) of a review batch`);
+  await queueTierSyncs(
+    tx,
+    shopId,
+    changes.map((change) => change.memberId),
+  );
 }
 
 export interface PromotionOutcome {
