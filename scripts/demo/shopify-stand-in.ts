@@ -1,7 +1,7 @@
 /**
  * "Shopify" for the offline demo: one node:http server on loopback that plays every part of Shopify the app meets.
  *
- *   GET  /admin                          the admin frame, app in an iframe with a fresh session token (?path=/app/…)
+ *   GET  /admin                          the admin frame, app in an iframe with a fresh session token (?path=/app/…, ?locale=ko)
  *   GET  /session-token                  a fresh session token (JSON), CORS-allowed for the app origin
  *   GET  /cdn/app-bridge.js              the App Bridge stand-in (scripts/demo/app-bridge-script.ts)
  *   POST /admin/api/2026-07/graphql.json Admin GraphQL, every document validated against the 2026-07 schema
@@ -74,7 +74,8 @@ export interface ShopifyStandIn {
   /** Signs and POSTs one webhook to the app; records it in the till's log. */
   deliver(delivery: Delivery): Promise<DeliveryLog>;
   /** The admin frame's iframe URL for `path`, with a fresh session token. */
-  embeddedAppUrl(path?: string): string;
+  /** `locale`: the staff member's admin language Shopify passes as `?locale=` (default en). */
+  embeddedAppUrl(path?: string, locale?: string): string;
   close(): Promise<void>;
 }
 
@@ -136,12 +137,12 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
   });
 
   const token = () => signSessionToken({ shop: options.shop, apiKey: options.apiKey, secret: options.secret });
-  const embeddedAppUrl = (path = "/app") => {
+  const embeddedAppUrl = (path = "/app", locale = "en") => {
     const url = new URL(path.startsWith("/app") ? path : "/app", options.appUrl);
     url.searchParams.set("embedded", "1");
     url.searchParams.set("shop", options.shop);
     url.searchParams.set("host", adminHostParam(options.shop));
-    url.searchParams.set("locale", "en");
+    url.searchParams.set("locale", locale);
     url.searchParams.set("id_token", token());
     return url.toString();
   };
@@ -271,9 +272,11 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions): Promi
     }
     if (method === "GET" && url.pathname === "/admin") {
       const path = url.searchParams.get("path") ?? "/app";
+      // /admin?locale=ko opens the app as for a staff member whose admin is in Korean.
+      const locale = /^[a-z]{2}(-[A-Z]{2})?$/.test(url.searchParams.get("locale") ?? "") ? url.searchParams.get("locale")! : "en";
       return html(
         response,
-        adminPage({ shop: options.shop, storeName, appOrigin: options.appUrl, iframeSrc: embeddedAppUrl(path), appPath: path }),
+        adminPage({ shop: options.shop, storeName, appOrigin: options.appUrl, iframeSrc: embeddedAppUrl(path, locale), appPath: path }),
       );
     }
     if (method === "GET" && url.pathname === "/session-token") {

@@ -113,23 +113,19 @@ describe("the admin in Korean", () => {
 
   /**
    * Opens `path` in the demo's admin frame as Shopify would for a staff member whose admin language is
-   * `locale`: the stand-in's embedded-app URL (fresh session token) with `locale=` set.
+   * `locale`: the stand-in's admin (`/admin?locale=`) puts it in the app's URL with a fresh session token.
    */
   async function openAdmin(page: Page, path: string, locale: "ko" | "en"): Promise<Frame> {
     if (!adminOrigin) {
       await page.goto(`http://localhost:${appPort}/`); // the app's root redirects to the stand-in's admin
       adminOrigin = new URL(page.url()).origin;
     }
-    await page.goto(`${adminOrigin}/admin?path=${encodeURIComponent(path)}`);
+    await page.goto(`${adminOrigin}/admin?${new URLSearchParams({ locale, path })}`);
     const iframe = page.locator("iframe#app-iframe");
     await iframe.waitFor();
-    const src = await iframe.getAttribute("src");
-    if (!src) throw new Error("no app frame");
-    const url = new URL(src);
-    url.searchParams.set("locale", locale);
+    expect(new URL((await iframe.getAttribute("src"))!).searchParams.get("locale")).toBe(locale);
     const frame = await (await iframe.elementHandle())!.contentFrame();
     if (!frame) throw new Error("no app frame");
-    await frame.goto(url.toString());
     return frame;
   }
 
