@@ -1,5 +1,5 @@
 /**
- * npx tsx bench/tier-review.ts [-- --members N --grace D --keep]
+ * npx tsx bench/tier-review.ts [-- --members N --grace D --analyze --keep]
  *
  * The tier review's worst day (docs/decisions/012 Performance): a calendar-year points ladder on
  * January 1st, when every member above the base tier is due at once. Builds a migrated SQLite file
@@ -9,15 +9,22 @@
  * process, runs the real job through the scheduler (`runDueJobs`), then the same day again (must
  * write nothing), and counts what was written.
  *
- * stdout: ONE JSON object. Logs: stderr. Exit 1 if the rerun wrote anything or members are still due.
+ * No ANALYZE by default: the app never runs it, so the planner sees what production sees (the file
+ * is built without indexes, then they are created). `--analyze` adds the statistics an operator's
+ * ANALYZE would leave — taken when everyone is due, so stale as soon as the run drains them — to show
+ * the statements keep their plans either way. The cached file's name carries the migrations.
+ *
+ * stdout: ONE JSON object (with the job's CPU time and the load average before and after). Logs:
+ * stderr. Exit 1 if the rerun wrote anything or members are still due.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { prng, sqliteDateTime } from "./support";
+import { migrationsKey, prng, sqliteDateTime } from "./support";
 import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,12 +40,12 @@ const TIERS = [
   { handle: "silver", threshold: 500 },
   { handle: "gold", threshold: 1500 },
 ];
-const SEED_VERSION = "v1";
+const SEED_VERSION = "v2";
 
 const log = (...parts: unknown[]) => console.error("[bench:tier-review]", ...parts);
 const iso = sqliteDateTime;
 
-function generate(file: string, members: number, graceDays: number): void {
+function generate(file: string, members: number, graceDays: number, analyze: boolean): void {
   rmSync(file, { force: true });
   const migrated = spawnSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/schema.prisma"], {
     cwd: ROOT,
@@ -106,7 +113,7 @@ function generate(file: string, members: number, graceDays: number): void {
   });
   for (let from = 0; from < members; from += 20_000) write(from, Math.min(members, from + 20_000));
   for (const index of indexes) sqlite.exec(index.sql);
-  sqlite.exec("ANALYZE");
+  if (analyze) sqlite.exec("ANALYZE");
   sqlite.pragma("journal_mode = DELETE");
   sqlite.close();
 }
@@ -123,9 +130,12 @@ async function runJob(file: string): Promise<void> {
   const { tierReviewJob } = await import("../app/jobs/tier-review.server");
   const { default: db } = await import("../app/db.server");
   const now = new Date(startOfLocalDay(DAY, ZONE).getTime() + 3 * 3_600_000);
+  const load = loadavg().map((value) => Number(value.toFixed(2)));
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const reports = await runDueJobs({ now, owner: "bench", jobs: [tierReviewJob] });
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const rerunStarted = performance.now();
   const rerun = await runDueJobs({ now: new Date(now.getTime() + 60_000), owner: "bench-rerun", jobs: [tierReviewJob] });
   const rerunSeconds = (performance.now() - rerunStarted) / 1000;
@@ -135,6 +145,8 @@ async function runJob(file: string): Promise<void> {
   process.stdout.write(
     JSON.stringify({
       seconds: Number(seconds.toFixed(2)),
+      cpuSeconds: { user: Number((used.user / 1e6).toFixed(2)), system: Number((used.system / 1e6).toFixed(2)) },
+      loadAverage: { before: load, after: loadavg().map((value) => Number(value.toFixed(2))) },
       processed: reports.reduce((sum, r) => sum + r.processed, 0),
       written: reports.reduce((sum, r) => sum + r.written, 0),
       outcomes: reports.map((r) => `${r.day}:${r.outcome}`),
@@ -151,17 +163,24 @@ async function runJob(file: string): Promise<void> {
 
 async function main() {
   const { values } = parseArgs({
-    options: { members: { type: "string" }, grace: { type: "string" }, keep: { type: "boolean" }, run: { type: "string" } },
+    options: {
+      members: { type: "string" },
+      grace: { type: "string" },
+      analyze: { type: "boolean" },
+      keep: { type: "boolean" },
+      run: { type: "string" },
+    },
   });
   if (values.run) return runJob(values.run);
   const members = Number(values.members ?? 100_000);
   const grace = Number(values.grace ?? 0);
   mkdirSync(DIR, { recursive: true });
-  const cached = path.join(DIR, `seed-${SEED_VERSION}-${members}-g${grace}.sqlite`);
+  const analyze = values.analyze ?? false;
+  const cached = path.join(DIR, `seed-${SEED_VERSION}-${migrationsKey(ROOT)}-${members}-g${grace}${analyze ? "-analyzed" : ""}.sqlite`);
   if (!existsSync(cached)) {
     const started = performance.now();
     log(`generating ${members} due members × ${ENTRIES_PER_MEMBER} entries`);
-    generate(`${cached}.tmp`, members, grace);
+    generate(`${cached}.tmp`, members, grace, analyze);
     copyFileSync(`${cached}.tmp`, cached);
     rmSync(`${cached}.tmp`, { force: true });
     log(`generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -177,7 +196,7 @@ async function main() {
   if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
   if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
   const result = JSON.parse(child.stdout) as { stillDue: number; rerun: { ran: number; batch: { written: number } } };
-  process.stdout.write(`${JSON.stringify({ members, ledgerEntries: members * ENTRIES_PER_MEMBER, graceDays: grace, ...result })}\n`);
+  process.stdout.write(`${JSON.stringify({ members, ledgerEntries: members * ENTRIES_PER_MEMBER, graceDays: grace, analyze, ...result })}\n`);
   if (result.stillDue > 0 || result.rerun.batch.written > 0) process.exitCode = 1;
 }
 
