@@ -29,25 +29,23 @@ type SortColumn = (typeof SORT_COLUMN)[MemberSort];
 /**
  * Search (ADR 017 addendum): each word must start the first name, last name, email or email domain
  * (the lower-case search copies, each indexed (shopId, column, id)). How a page is found depends on
- * how many members a word matches, counted first on those indexes (index-only, capped):
- * - none: the page is empty, no other query;
- * - up to DIRECT_LIMIT: those rows are read by primary key (the query names no shopId, so no
- *   (shopId, …) index can tempt the planner into walking the shop; every id came from the shop's own
- *   index and each row's shopId is checked again) and the page is sorted here;
- * - up to SET_LIMIT: the sort's index is walked as usual, each entry's id checked against the set
- *   inside the index (no row read for a miss), so a page reads ~26 × members / matches entries;
- * - more: the word is common, and walking the sort's index with the prefix conditions finds a page
- *   within a few hundred rows.
- * Several words: the matches of each capped word are intersected; words over the cap stay conditions.
+ * how many members a word matches, counted first on those indexes (index only, capped):
+ * - up to DIRECT_LIMIT (a rare word; none at all ends there): their ids and sort values are read
+ *   from the search indexes, ordered here, and the page's rows read by primary key in growing
+ *   batches, with the other filters and words checked in that query;
+ * - more (a common word): walking the sort's index with the prefix conditions finds a page within
+ *   26 × members / matches rows (≤ ~9,000 at 1,000,000 members).
+ * Several words: the sets of the rare ones are intersected; common words stay conditions.
  */
-export const DIRECT_LIMIT = 2000;
-export const SET_LIMIT = 2000;
+export const DIRECT_LIMIT = 3000;
+/** Ids per primary-key read: under SQLite's 999 bound parameters in Prisma, with the filters'. */
+const BATCH = 900;
 
 type SearchPlan =
   /** Every word was common: conditions only. */
-  | { ids: null; rest: string[] }
-  /** The members matching the capped words (possibly none); `rest`: the words still to check. */
-  | { ids: string[]; rest: string[] };
+  | { candidates: null; rest: string[] }
+  /** The members matching the capped words (id → sort value; possibly none); `rest`: words still to check. */
+  | { candidates: Map<string, number | null>; rest: string[] };
 
 const startsWith = (word: string): Prisma.MemberWhereInput => ({
   OR: SEARCH_COLUMNS.map((column) => ({ [column]: prefixRange(word) })),
@@ -66,7 +64,7 @@ const prefixCondition = (column: SearchColumn, word: string) => {
  * whole check is two round trips instead of eight (each one costs more than its index range), and a
  * capped count through Prisma gets an ORDER BY id that makes SQLite sort the whole range.
  */
-async function membersStartingWith(shopId: string, word: string, limit: number): Promise<Set<string> | null> {
+async function membersStartingWith(shopId: string, word: string, limit: number, sort: SortColumn): Promise<Map<string, number | null> | null> {
   const capped = (column: SearchColumn) =>
     Prisma.sql`(SELECT COUNT(*) FROM (SELECT 1 FROM "Member" WHERE "shopId" = ${shopId} AND ${prefixCondition(column, word)} LIMIT ${limit + 1}) AS capped)`;
   const [counts] = await db.$queryRaw<Record<SearchColumn, bigint | number>[]>`SELECT ${Prisma.join(
@@ -74,33 +72,37 @@ async function membersStartingWith(shopId: string, word: string, limit: number):
   )}`;
   const matching = SEARCH_COLUMNS.filter((column) => Number(counts![column]) > 0);
   if (matching.some((column) => Number(counts![column]) > limit)) return null;
-  if (matching.length === 0) return new Set();
-  const rows = await db.$queryRaw<{ id: string }[]>`${Prisma.join(
-    matching.map((column) => Prisma.sql`SELECT "id" FROM "Member" WHERE "shopId" = ${shopId} AND ${prefixCondition(column, word)}`),
+  if (matching.length === 0) return new Map();
+  // With each id its sort value, so a page of them is ordered here and only its rows are read again.
+  const rows = await db.$queryRaw<{ id: string; value: unknown }[]>`${Prisma.join(
+    matching.map(
+      (column) => Prisma.sql`SELECT "id", ${Prisma.raw(`"${sort}"`)} AS "value" FROM "Member" WHERE "shopId" = ${shopId} AND ${prefixCondition(column, word)}`,
+    ),
     " UNION ",
   )}`;
-  return rows.length > limit ? null : new Set(rows.map((row) => row.id));
+  const found = new Map(rows.map((row) => [row.id, sortValue(row.value)]));
+  return found.size > limit ? null : found;
 }
 
-async function searchPlan(shopId: string, words: string[]): Promise<SearchPlan> {
-  let ids = null as Set<string> | null;
+async function searchPlan(shopId: string, words: string[], sort: SortColumn): Promise<SearchPlan> {
+  let candidates = null as Map<string, number | null> | null;
   const rest: string[] = [];
   // Longest words first: the likeliest to be rare. Once the set is small, later words are conditions.
   const ordered = [...words].sort((a, b) => b.length - a.length);
   for (const [index, word] of ordered.entries()) {
-    if (ids && ids.size <= DIRECT_LIMIT) {
+    if (candidates && candidates.size <= BATCH) {
       rest.push(...ordered.slice(index));
       break;
     }
-    const found = await membersStartingWith(shopId, word, SET_LIMIT);
+    const found = await membersStartingWith(shopId, word, DIRECT_LIMIT, sort);
     if (!found) {
       rest.push(word);
       continue;
     }
-    ids = ids ? new Set([...ids].filter((id: string) => found.has(id))) : found;
-    if (ids.size === 0) return { ids: [], rest: [] };
+    candidates = candidates ? new Map([...candidates].filter(([id]) => found.has(id))) : found;
+    if (candidates.size === 0) return { candidates, rest: [] };
   }
-  return ids ? { ids: [...ids], rest } : { ids: null, rest };
+  return candidates ? { candidates, rest } : { candidates: null, rest };
 }
 
 /** The filter's conditions; without shopId only for the primary-key read of searched ids (see above). */
@@ -132,6 +134,10 @@ export function memberWhere(shopId: string | null, filter: MemberFilter, words: 
 interface Stretch {
   where: Prisma.MemberWhereInput;
   orderBy: Prisma.MemberOrderByWithRelationInput[];
+  /** The same stretch for members already in memory (searched ones): which rows, from where. */
+  nulls: boolean;
+  direction: "asc" | "desc";
+  after: { value: number | null; id: string } | null;
 }
 
 /**
@@ -144,24 +150,46 @@ interface Stretch {
 function stretches(column: SortColumn, direction: "asc" | "desc", cursor: Cursor | null): Stretch[] {
   const strict = direction === "desc" ? "lt" : "gt";
   const loose = direction === "desc" ? "lte" : "gte";
-  const valued: Stretch = { where: {}, orderBy: [{ [column]: direction }, { id: direction }] };
-  const nulls: Stretch = { where: { [column]: null }, orderBy: [{ id: direction }] };
+  const valued: Stretch = { where: {}, orderBy: [{ [column]: direction }, { id: direction }], nulls: false, direction, after: null };
+  const nulls: Stretch = { where: { [column]: null }, orderBy: [{ id: direction }], nulls: true, direction, after: null };
+  const from = (value: number | Date) => {
+    valued.where = { AND: [{ [column]: { [loose]: value } }, { OR: [{ [column]: { [strict]: value } }, { id: { [strict]: cursor!.id } }] }] };
+    valued.after = { value: sortValue(value), id: cursor!.id };
+  };
   if (column !== "lastActivityAt") {
-    if (cursor && cursor.v !== null) {
-      const value = column === "balance" ? Number(cursor.v) : new Date(String(cursor.v));
-      valued.where = { AND: [{ [column]: { [loose]: value } }, { OR: [{ [column]: { [strict]: value } }, { id: { [strict]: cursor.id } }] }] };
-    }
+    if (cursor && cursor.v !== null) from(column === "balance" ? Number(cursor.v) : new Date(String(cursor.v)));
     return [valued];
   }
   valued.where = { [column]: { not: null } };
   if (!cursor) return direction === "desc" ? [valued, nulls] : [nulls, valued];
   if (cursor.v === null) {
     nulls.where = { [column]: null, id: { [strict]: cursor.id } };
+    nulls.after = { value: null, id: cursor.id };
     return direction === "desc" ? [nulls] : [nulls, valued];
   }
-  const value = new Date(String(cursor.v));
-  valued.where = { AND: [{ [column]: { [loose]: value } }, { OR: [{ [column]: { [strict]: value } }, { id: { [strict]: cursor.id } }] }] };
+  from(new Date(String(cursor.v)));
   return direction === "desc" ? [valued, nulls] : [valued];
+}
+
+/** A sort column's value as a number (balance, or an instant in ms; raw SQLite rows give dates as text). */
+function sortValue(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "string") return Date.parse(value);
+  return Number(value);
+}
+
+/** Searched members (id → sort value) of one stretch beyond its cursor, in walking order. */
+function inWalkingOrder(candidates: Map<string, number | null>, stretch: Stretch): string[] {
+  const sign = stretch.direction === "asc" ? 1 : -1;
+  const compare = (a: [string, number | null], b: [string, number | null]) =>
+    sign * ((a[1] ?? 0) - (b[1] ?? 0) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const bound = stretch.after ? ([stretch.after.id, stretch.after.value] as [string, number | null]) : null;
+  return [...candidates.entries()]
+    .filter(([, value]) => (value === null) === stretch.nulls)
+    .filter((entry) => !bound || compare(entry, bound) > 0)
+    .sort(compare)
+    .map(([id]) => id);
 }
 
 const LIST_SELECT = {
@@ -234,21 +262,6 @@ export async function membersListView(shopDomain: string, query: MemberListQuery
   return { page, tiers };
 }
 
-/** Sorts rows in memory as `orderBy` would (the primary-key read of a few searched members). */
-function inOrder<T extends Record<string, unknown>>(rows: T[], orderBy: Prisma.MemberOrderByWithRelationInput[]): T[] {
-  const keys = orderBy.flatMap((order) => Object.entries(order) as [string, "asc" | "desc"][]);
-  const value = (v: unknown) => (v instanceof Date ? v.getTime() : (v as number | string));
-  return [...rows].sort((a, b) => {
-    for (const [key, direction] of keys) {
-      const x = value(a[key]);
-      const y = value(b[key]);
-      if (x === y) continue;
-      return (x < y ? -1 : 1) * (direction === "asc" ? 1 : -1);
-    }
-    return 0;
-  });
-}
-
 export async function listMembersOfShop(shopId: string, timeZone: string, query: MemberListQuery): Promise<MemberPage> {
   const column = SORT_COLUMN[query.sort];
   const backwards = Boolean(query.before) && !query.after;
@@ -256,22 +269,34 @@ export async function listMembersOfShop(shopId: string, timeZone: string, query:
   const direction = backwards ? (query.direction === "desc" ? "asc" : "desc") : query.direction;
   const filter = memberFilter(query, timeZone);
   const words = searchWords(filter.words.join(" "));
-  const plan: SearchPlan = words.length ? await searchPlan(shopId, words) : { ids: null, rest: [] };
-  if (plan.ids?.length === 0) return { members: [], previousCursor: null, nextCursor: null };
-  const direct = plan.ids !== null && plan.ids.length <= DIRECT_LIMIT;
-  const where: Prisma.MemberWhereInput = direct
-    ? { AND: [memberWhere(null, filter, plan.rest), { id: { in: plan.ids! } }] }
-    : { AND: [memberWhere(shopId, filter, plan.rest), ...(plan.ids ? [{ id: { in: plan.ids } }] : [])] };
+  const plan: SearchPlan = words.length ? await searchPlan(shopId, words, column) : { candidates: null, rest: [] };
   const rows: ListRow[] = [];
-  for (const stretch of stretches(column, direction, cursor)) {
-    const take = PAGE_SIZE + 1 - rows.length;
-    if (direct) {
-      const found = await db.member.findMany({ where: { AND: [where, stretch.where] }, select: { ...LIST_SELECT, shopId: true } });
-      rows.push(...inOrder(found.filter((row) => row.shopId === shopId), stretch.orderBy).slice(0, take));
-    } else {
-      rows.push(...(await db.member.findMany({ where: { AND: [where, stretch.where] }, orderBy: stretch.orderBy, take, select: LIST_SELECT })));
+  if (plan.candidates) {
+    // Few searched members: walk them in memory, reading their rows (filters checked) a batch at a time.
+    // No shopId in this query, on purpose: with one, SQLite walks a (shopId, …) index over the whole
+    // shop instead of reading these ids by primary key. Every id came from the shop's own index, and
+    // each row's shop is checked again here.
+    const where = memberWhere(null, filter, plan.rest);
+    for (const stretch of stretches(column, direction, cursor)) {
+      const ids = inWalkingOrder(plan.candidates, stretch);
+      // Batches grow (52, 208, 832): a plain search needs one; a filter that rejects most, a few.
+      for (let start = 0, size = 2 * (PAGE_SIZE + 1); start < ids.length && rows.length <= PAGE_SIZE; start += size, size = Math.min(size * 4, BATCH)) {
+        const batch = ids.slice(start, start + size);
+        const found = await db.member.findMany({ where: { AND: [where, { id: { in: batch } }, stretch.where] }, select: { ...LIST_SELECT, shopId: true } });
+        const byId = new Map(found.filter((row) => row.shopId === shopId).map(({ shopId: _, ...row }) => [row.id, row]));
+        for (const id of batch) {
+          const row = byId.get(id);
+          if (row && rows.length <= PAGE_SIZE) rows.push(row);
+        }
+      }
+      if (rows.length > PAGE_SIZE) break;
     }
-    if (rows.length > PAGE_SIZE) break;
+  } else {
+    const where = memberWhere(shopId, filter, plan.rest);
+    for (const stretch of stretches(column, direction, cursor)) {
+      rows.push(...(await db.member.findMany({ where: { AND: [where, stretch.where] }, orderBy: stretch.orderBy, take: PAGE_SIZE + 1 - rows.length, select: LIST_SELECT })));
+      if (rows.length > PAGE_SIZE) break;
+    }
   }
   const more = rows.length > PAGE_SIZE;
   const page = rows.slice(0, PAGE_SIZE);
@@ -297,10 +322,22 @@ export async function* memberBatches(
   batchSize = 1000,
 ): AsyncGenerator<(ListRow & { customerGid: string })[]> {
   const words = searchWords(filter.words.join(" "));
-  const plan: SearchPlan = words.length ? await searchPlan(shopId, words) : { ids: null, rest: [] };
-  if (plan.ids?.length === 0) return;
-  // The shop's enrolled index, walked in batches; searched ids (if few enough) checked inside it.
-  const where: Prisma.MemberWhereInput = { AND: [memberWhere(shopId, filter, plan.rest), ...(plan.ids ? [{ id: { in: plan.ids } }] : [])] };
+  const plan: SearchPlan = words.length ? await searchPlan(shopId, words, "enrolledAt") : { candidates: null, rest: [] };
+  if (plan.candidates) {
+    // Few searched members: in enrolled order here, their rows read by id (see listMembersOfShop).
+    const [stretch] = stretches("enrolledAt", "asc", null);
+    const ids = inWalkingOrder(plan.candidates, stretch!);
+    const where = memberWhere(null, filter, plan.rest);
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = ids.slice(start, start + BATCH);
+      const found = await db.member.findMany({ where: { AND: [where, { id: { in: batch } }] }, select: { ...LIST_SELECT, customerGid: true, shopId: true } });
+      const byId = new Map(found.filter((row) => row.shopId === shopId).map(({ shopId: _, ...row }) => [row.id, row]));
+      const rows = batch.flatMap((id) => byId.get(id) ?? []);
+      if (rows.length) yield rows;
+    }
+    return;
+  }
+  const where = memberWhere(shopId, filter, plan.rest);
   let cursor: Cursor | null = null;
   for (;;) {
     const [stretch] = stretches("enrolledAt", "asc", cursor);
