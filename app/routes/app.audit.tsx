@@ -30,6 +30,7 @@ import { fieldErrors } from "~/components/admin-forms";
 import { downloadFile } from "~/components/download";
 import { useListUrl } from "~/components/list-url";
 import { format } from "~/i18n/admin";
+import { useServerMessages } from "~/i18n/server-messages";
 import { adminDateTimeFormat } from "~/i18n/format";
 import { listStrings } from "~/i18n/features/lists";
 import { auditStrings } from "~/i18n/features/audit";
@@ -105,8 +106,9 @@ function ChangeList(props: { id: string; changes: FieldChange[]; timeZone: strin
 }
 
 export default function AuditLogPage() {
-  const { fields, errors, page, timeZone } = useLoaderData<typeof loader>();
+  const { fields, errors: serverErrors, page, timeZone } = useLoaderData<typeof loader>();
   const { t, locale } = auditStrings.useStrings();
+  const errors = useServerMessages().errors(serverErrors);
   const location = useLocation();
   const loaded = (): Draft => Object.fromEntries(AUDIT_FILTER_KEYS.map((key) => [key, fields[key] ?? ""])) as Draft;
   const [draft, setDraft] = useState<Draft>(loaded);
