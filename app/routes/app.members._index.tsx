@@ -193,7 +193,7 @@ export default function MembersPage() {
       <Card padding="0">
         <Filters
           queryValue={search}
-          queryPlaceholder={f.search.placeholder}
+          queryPlaceholder={m.searchPlaceholder}
           onQueryChange={setSearch}
           onQueryClear={() => setSearch("")}
           filters={filters}

@@ -32,7 +32,6 @@ const en = {
   noFilterMatches: "No members match these filters.",
   invalidFilter: "Some filters were ignored: {fields}",
   search: {
-    placeholder: "Search by the start of a name, email or domain",
     help: "Each word must be the start of the first name, last name, email or email domain: “ada love” finds Ada Lovelace, “example.com” everyone at that domain. Upper and lower case don’t matter. The middle of a word is not searched (“velace” finds nothing).",
   },
   segments: { new: "New", active: "Active", loyal: "Loyal", at_risk: "At risk", churned: "Churned" },
@@ -84,7 +83,6 @@ const ko: typeof en = {
   noFilterMatches: "이 필터에 맞는 회원이 없습니다.",
   invalidFilter: "일부 필터가 무시되었습니다: {fields}",
   search: {
-    placeholder: "이름, 이메일 또는 도메인의 앞부분으로 검색",
     help: "입력한 각 단어가 이름, 성, 이메일 또는 이메일 도메인의 앞부분과 일치해야 합니다. 예: “김”은 김민준, “ada love”는 Ada Lovelace, “example.com”은 해당 도메인의 모든 회원을 찾습니다. 대소문자는 구분하지 않습니다. 단어 중간 부분은 검색되지 않습니다(“velace”로는 찾을 수 없음).",
   },
   segments: { new: "신규", active: "활성", loyal: "충성", at_risk: "이탈 위험", churned: "이탈" },
