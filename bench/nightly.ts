@@ -29,6 +29,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -257,11 +258,15 @@ async function runJobs(file: string): Promise<void> {
   const now = new Date(startOfLocalDay(TODAY, ZONE).getTime() + 3 * 3_600_000); // 03:00 in the shop
   const timed = async (job: ShopJob) => {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const reports = await runDueJobs({ now, owner: "bench", jobs: [job] });
     const seconds = (performance.now() - started) / 1000;
+    // CPU time of this process (SQLite runs in it): what the wall time would be on an idle core.
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
     const processed = reports.reduce((sum, r) => sum + r.processed, 0);
     const written = reports.reduce((sum, r) => sum + r.written, 0);
-    return { seconds: Number(seconds.toFixed(2)), processed, written, outcomes: reports.map((r) => `${r.day}:${r.outcome}`) };
+    return { seconds: Number(seconds.toFixed(2)), cpuSeconds, processed, written, outcomes: reports.map((r) => `${r.day}:${r.outcome}`) };
   };
   const tierReview = tierModule ? await timed(tierModule.tierReviewJob) : null;
   const expirySweep = await timed(expirySweepJob);
@@ -290,6 +295,7 @@ async function runJobs(file: string): Promise<void> {
   const expiryEntries = await db.ledgerEntry.count({ where: { kind: "expiry" } });
   const tierTotal = (tierReview?.seconds ?? 0) + expirySweep.seconds;
   const nightlyTotal = tierTotal + (expiryReminders?.seconds ?? 0);
+  const nightlyCpu = (tierReview?.cpuSeconds ?? 0) + expirySweep.cpuSeconds + (expiryReminders?.cpuSeconds ?? 0);
   const reminders = await db.notification.groupBy({ by: ["kind"], where: { shopId: SHOP_ID }, _count: { _all: true } });
   process.stdout.write(
     JSON.stringify({
@@ -298,6 +304,8 @@ async function runJobs(file: string): Promise<void> {
       expiryReminders,
       tierReviewPlusExpirySweepSeconds: Number(tierTotal.toFixed(2)),
       nightlySeconds: Number(nightlyTotal.toFixed(2)),
+      nightlyCpuSeconds: Number(nightlyCpu.toFixed(2)),
+      loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
       targetSeconds: TARGET_SECONDS,
       targetMet: nightlyTotal <= TARGET_SECONDS,
       notifications: Object.fromEntries(reminders.map((row) => [row.kind, row._count._all])),
