@@ -6,11 +6,16 @@
 export async function downloadFile(url: string, fileName: string): Promise<boolean> {
   const response = await fetch(url);
   if (!response.ok) return false;
+  await saveResponse(response, fileName);
+  return true;
+}
+
+/** Saves a successful answer's body as `fileName` (for callers that read a failed answer themselves). */
+export async function saveResponse(response: Response, fileName: string): Promise<void> {
   const href = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = href;
   link.download = fileName;
   link.click();
   URL.revokeObjectURL(href);
-  return true;
 }

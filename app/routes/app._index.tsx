@@ -15,6 +15,7 @@ import {
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { z } from "zod";
 import { fieldErrors, formFields, staffIdOf } from "~/components/admin-forms";
+import { downloadFile } from "~/components/download";
 import { OnboardingChecklist, type OnboardingActionResult } from "~/components/onboarding-checklist";
 import { SegmentCounts } from "~/components/segment-counts";
 import { format } from "~/i18n/admin";
@@ -76,19 +77,6 @@ function Stat({ label, value }: { label: string; value: string }) {
       </BlockStack>
     </Card>
   );
-}
-
-/** App Bridge adds the session token to this fetch; a plain link would not carry it. */
-async function downloadDataRequest(requestId: string): Promise<boolean> {
-  const response = await fetch(`/app/data-requests/${requestId}`);
-  if (!response.ok) return false;
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = `keepsake-data-request-${requestId}.json`;
-  link.click();
-  URL.revokeObjectURL(url);
-  return true;
 }
 
 type Overview = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -184,7 +172,7 @@ export default function Dashboard() {
                     <Button
                       accessibilityLabel={format(t.downloadLabel, { id: request.requestId })}
                       onClick={() =>
-                        void downloadDataRequest(request.requestId).then((ok) => {
+                        void downloadFile(`/app/data-requests/${request.requestId}`, `keepsake-data-request-${request.requestId}.json`).then((ok) => {
                           if (!ok) shopify.toast.show(t.downloadFailed, { isError: true });
                         })
                       }

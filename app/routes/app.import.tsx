@@ -22,6 +22,7 @@ import {
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { saveResponse } from "~/components/download";
 import { format } from "~/i18n/admin";
 import { importStrings } from "~/i18n/features/import";
 import { recentImports, startImport, StartImportInput, type ImportProgress } from "~/loyalty/services/member-import.server";
@@ -55,12 +56,7 @@ async function download(url: string, fileName: string): Promise<string | null> {
     const body = (await response.json().catch(() => null)) as { errors?: Record<string, string> } | null;
     return Object.values(body?.errors ?? {}).join("; ") || String(response.status);
   }
-  const href = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(href);
+  await saveResponse(response, fileName);
   return null;
 }
 

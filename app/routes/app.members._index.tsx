@@ -26,8 +26,11 @@ import {
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
+import { downloadFile } from "~/components/download";
 import { format, useAdminStrings } from "~/i18n/admin";
+import { listStrings } from "~/i18n/features/lists";
 import { membersStrings } from "~/i18n/features/members";
+import { useServerMessages } from "~/i18n/server-messages";
 import { FILTER_KEYS, hasFilter, parseMemberListQuery, queryToParams, type FilterField } from "~/loyalty/members-query";
 import { SEGMENTS } from "~/loyalty/segments";
 import { membersListView } from "~/loyalty/services/members-list.server";
@@ -49,24 +52,14 @@ const SORTS = [
   ["activity", "asc"],
 ] as const;
 
-/** App Bridge adds the session token to fetch; a plain link would not carry it. */
-async function download(url: string, fileName: string) {
-  const response = await fetch(url);
-  if (!response.ok) return;
-  const href = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(href);
-}
-
 type Draft = Partial<Record<FilterField, string>>;
 
 export default function MembersPage() {
-  const { query, errors, page, tiers } = useLoaderData<typeof loader>();
+  const { query, errors: serverErrors, page, tiers } = useLoaderData<typeof loader>();
   const { t, locale } = useAdminStrings();
   const { t: f } = membersStrings.useStrings();
+  const rowName = listStrings.strings(locale).member;
+  const errors = useServerMessages().errors(serverErrors);
   const [, setSearchParams] = useSearchParams();
   const [search, setSearch] = useState(query.q);
   const [draft, setDraft] = useState<Draft>({});
@@ -178,14 +171,30 @@ export default function MembersPage() {
   const sortLabel = (sort: string, direction: string) =>
     `${sort === "balance" ? m.sortBalance : sort === "joined" ? m.sortJoined : m.sortActivity} ${direction === "desc" ? "↓" : "↑"}`;
   const filterParams = queryToParams(query, FILTER_KEYS).toString();
-  const invalid = Object.keys(errors);
+  const invalid = Object.keys(errors) as FilterField[];
+  // A filter's name as staff see it (the URL keys mean nothing to them).
+  const fieldLabel: Record<FilterField, string> = {
+    q: m.searchPlaceholder,
+    tier: f.filters.tier,
+    segment: f.filters.segment,
+    pointsMin: `${f.filters.points} (${f.filters.pointsMin})`,
+    pointsMax: `${f.filters.points} (${f.filters.pointsMax})`,
+    activeFrom: `${f.filters.activity} (${f.filters.from})`,
+    activeTo: `${f.filters.activity} (${f.filters.to})`,
+    enrolledFrom: `${f.filters.enrolled} (${f.filters.from})`,
+    enrolledTo: `${f.filters.enrolled} (${f.filters.to})`,
+    sort: m.sortLabel,
+    direction: m.sortLabel,
+    after: t.common.next,
+    before: t.common.previous,
+  };
 
   return (
     <Page
       title={m.title}
       primaryAction={{ content: f.import, url: "/app/import" }}
       secondaryActions={[
-        { content: hasFilter(query) ? f.exportFiltered : f.export, onAction: () => void download(`/app/members/export?${filterParams}`, "keepsake-members.csv") },
+        { content: hasFilter(query) ? f.exportFiltered : f.export, onAction: () => void downloadFile(`/app/members/export?${filterParams}`, "keepsake-members.csv") },
         { content: f.exportLedger, url: "/app/import" },
       ]}
     >
@@ -226,7 +235,7 @@ export default function MembersPage() {
         {invalid.length > 0 ? (
           <Box padding="300">
             <Text as="p" tone="critical">
-              {format(f.invalidFilter, { fields: invalid.map((key) => `${key}: ${errors[key as FilterField]}`).join("; ") })}
+              {format(f.invalidFilter, { fields: invalid.map((key) => `${fieldLabel[key]}: ${errors[key]}`).join("; ") })}
             </Text>
           </Box>
         ) : null}
@@ -242,7 +251,7 @@ export default function MembersPage() {
           </Box>
         ) : (
           <IndexTable
-            resourceName={{ singular: "member", plural: "members" }}
+            resourceName={rowName}
             itemCount={page.members.length}
             selectable={false}
             headings={[

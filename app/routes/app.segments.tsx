@@ -9,6 +9,7 @@ import { BlockStack, Button, Card, FormLayout, InlineGrid, InlineStack, Layout, 
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { fieldErrors, formFields, staffIdOf, useFetcherResult, type FieldErrors } from "~/components/admin-forms";
+import { downloadFile } from "~/components/download";
 import { format } from "~/i18n/admin";
 import { segmentsStrings } from "~/i18n/features/segments";
 import { DEFAULT_SEGMENT_RULES, SEGMENTS, type SegmentRules } from "~/loyalty/segments";
@@ -35,18 +36,6 @@ const SAVE_BAR_ID = "segments-save-bar";
 type FormState = Record<keyof SegmentRules, string>;
 const FIELDS: (keyof SegmentRules)[] = ["newDays", "atRiskDays", "churnDays", "windowDays", "loyalMinOrders", "loyalMinSpent"];
 const stateOf = (rules: SegmentRules): FormState => Object.fromEntries(FIELDS.map((key) => [key, String(rules[key])])) as FormState;
-
-/** App Bridge adds the session token to fetch; a plain link would not carry it. */
-async function download(url: string, fileName: string) {
-  const response = await fetch(url);
-  if (!response.ok) return;
-  const href = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = href;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(href);
-}
 
 export default function SegmentsPage() {
   const { rules, currencyCode, counts, changes } = useLoaderData<typeof loader>();
@@ -134,7 +123,7 @@ export default function SegmentsPage() {
                           <Button variant="plain" url={`/app/members?segment=${segment}`}>
                             {t.view}
                           </Button>
-                          <Button variant="plain" onClick={() => void download(`/app/members/export?segment=${segment}`, `keepsake-members-${segment}.csv`)}>
+                          <Button variant="plain" onClick={() => void downloadFile(`/app/members/export?segment=${segment}`, `keepsake-members-${segment}.csv`)}>
                             {t.export}
                           </Button>
                         </InlineStack>

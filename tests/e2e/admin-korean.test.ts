@@ -36,15 +36,6 @@ const PAGES: [path: string, title: string][] = [
 ];
 
 /**
- * English still on pages other helpers own, left for them (the lead's list): each entry names the text
- * the page may still show, so anything else English on it fails. Remove an entry once its page is done.
- */
-const KNOWN_GAPS: Record<string, RegExp[]> = {
-  // app/routes/app.members._index.tsx: IndexTable resourceName (listStrings.member in app/i18n/features/lists.ts).
-  "/app/members": [/\bmembers\b/],
-};
-
-/**
  * Latin words that are data or names in any language: brands and formats, the demo store's own data
  * (customers, products, rewards, tiers) and placeholders of technical fields.
  */
@@ -177,8 +168,7 @@ describe("the admin in Korean", () => {
         () => [`(no heading "${title}")`],
       );
       await frame.waitForLoadState("networkidle");
-      const gaps = KNOWN_GAPS[path] ?? [];
-      const leftovers = (await englishLeftovers(frame, data)).filter((text) => !gaps.some((gap) => gap.test(text)));
+      const leftovers = await englishLeftovers(frame, data);
       if (titled.length + leftovers.length > 0) found[path] = [...titled, ...leftovers];
       // Uncaught errors of this page (a hydration error means server and browser wrote different text).
       const thrown = errors.splice(0);
