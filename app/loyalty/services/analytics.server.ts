@@ -297,7 +297,8 @@ async function statRows(db: Db, shopId: string, span: DayRange): Promise<StatRow
   });
 }
 
-function figuresOf(row: StatRow): DayFigures {
+/** A row's figures; reward counts are parsed only where they are shown (the current period). */
+function figuresOf(row: StatRow, withRewards: boolean): DayFigures {
   return {
     day: row.day,
     pointsIssued: row.pointsIssued,
@@ -315,7 +316,7 @@ function figuresOf(row: StatRow): DayFigures {
     otherRevenue: toMicros(row.otherRevenue),
     otherRepeatOrders: row.otherRepeatOrders,
     redemptions: row.redemptions,
-    rewardCounts: JSON.parse(row.rewardCounts) as RewardCount[],
+    rewardCounts: withRewards ? (JSON.parse(row.rewardCounts) as RewardCount[]) : [],
   };
 }
 
@@ -404,8 +405,8 @@ export async function analyticsReport(
     }),
     db.dailyStat.findFirst({ where: { shopId: shop.id }, orderBy: { day: "desc" }, select: { day: true } }),
   ]);
-  const byDay = new Map(rows.map((row) => [row.day, figuresOf(row)]));
-  const rowTotals = new Map(rows.map((row) => [row.day, totalsOf(row)]));
+  const byDay = new Map(rows.map((row) => [row.day, figuresOf(row, compareLocalDates(row.day, range.from) >= 0)]));
+  const rowByDay = new Map(rows.map((row) => [row.day, row]));
   // Recent days not rolled up yet: computed live (today always; yesterday until the job ran).
   const liveFrom = addDays(today, -(LIVE_DAYS - 1));
   for (const day of daysOf(span)) {
@@ -427,13 +428,20 @@ export async function analyticsReport(
 
   // Lifetime figures at the end of each period: a row's running totals, continued through the
   // days computed live after it (a missing day adds nothing).
-  let totals = before ? totalsOf(before) : NO_TOTALS;
+  // (Parsed only at the two period ends: the latest stored row plus the live days after it.)
+  let base: Parameters<typeof totalsOf>[0] | null = before;
+  let liveAfter: DayFigures[] = [];
   const lifetimeAt: Record<string, RunningTotals> = {};
   for (const day of daysOf(span)) {
-    const stored = rowTotals.get(day);
-    const live = stored ? undefined : byDay.get(day);
-    totals = stored ?? (live ? addDay(totals, live) : totals);
-    if (day === range.previous.to || day === range.to) lifetimeAt[day] = totals;
+    const stored = rowByDay.get(day);
+    if (stored) {
+      base = stored;
+      liveAfter = [];
+    } else {
+      const live = byDay.get(day);
+      if (live) liveAfter.push(live);
+    }
+    if (day === range.previous.to || day === range.to) lifetimeAt[day] = liveAfter.reduce(addDay, base ? totalsOf(base) : NO_TOTALS);
   }
   const lifetime = (day: LocalDate): Lifetime => {
     const at = lifetimeAt[day] ?? NO_TOTALS;
