@@ -1,5 +1,5 @@
 /**
- * npm run bench:dashboard [-- --entries N --members M --iterations I --fresh]
+ * npm run bench:dashboard [-- --entries N --members M --iterations I --fresh --analyze]
  *
  * The analytics page at scale (issue 6 target: ≤ 100 ms with 10,000,000 ledger entries on SQLite;
  * docs/decisions/018-analytics.md).
@@ -15,7 +15,8 @@
  *     figures the job's roll-up computes, but 730 days × per-day queries of the real backfill take
  *     tens of minutes here), then CHECKS the seed: the real `rollUpDay` recomputes sample days and
  *     every figure must be identical (the bench fails otherwise); its per-day time is reported.
- *  3. Opens the file with the app's own Prisma client and times the service the page's loader calls
+ *  3. Drops the planner statistics (production files have none: the app never runs ANALYZE; `--analyze`
+ *     runs a full ANALYZE instead, to compare plans), opens the file with the app's own Prisma client and times the service the page's loader calls
  *     (`analyticsReport`) for each range, today's figures computed live from the raw tables as in
  *     production. Warm-up calls not counted. Each range is timed twice: `uncached` empties the live-day
  *     cache before every call (each call computes today from the raw tables; worstP95Ms and targetMet
@@ -31,7 +32,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { migrationsKey, prng, sqliteDateTime } from "./support";
+import { migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import {
   addDelta,
   encodeSketch,
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     members: { type: "string", default: "500000" },
     iterations: { type: "string", default: "40" },
     fresh: { type: "boolean", default: false },
+    analyze: { type: "boolean", default: false },
   },
 });
 const ENTRIES = Number(args.entries);
@@ -403,6 +405,8 @@ async function main() {
   const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
   log(`seeded ${seeded} DailyStat rows in ${seedSeconds} s`);
 
+  const plannerStatistics = setPlannerStatistics(file, args.analyze);
+  log(`planner statistics: ${plannerStatistics}`);
   process.env.DATABASE_URL = `file:${file}`;
   process.env.NODE_ENV = "production";
   const { analyticsReport, clearLiveDays, rollUpDay } = await import("../app/loyalty/services/analytics.server");
@@ -513,6 +517,7 @@ async function main() {
         now: NOW.toISOString(),
         timeZone: ZONE,
         iterationsPerRange: ITERATIONS,
+        plannerStatistics,
         targetP95Ms: TARGET_P95_MS,
         worstP95Ms: worstP95,
         targetMet: worstP95 <= TARGET_P95_MS,

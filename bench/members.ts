@@ -1,5 +1,5 @@
 /**
- * npm run bench:members [-- --members N --iterations I --fresh]
+ * npm run bench:members [-- --members N --iterations I --fresh --analyze]
  *
  * The members list at scale (issue 6 target: server p95 ≤ 50 ms for a filtered, sorted page with
  * 1,000,000 members on SQLite; docs/decisions/017-members-at-scale.md).
@@ -9,7 +9,8 @@
  *     so the shop scoping is real), three tiers, every segment, balances 0–5,000, enrolled over three
  *     years, last activity over the last two (10 % never active). Written with better-sqlite3
  *     prepared statements in big transactions with the secondary indexes dropped and rebuilt after.
- *     No ANALYZE: the app never runs it, so the planner sees what production sees.
+ *     No ANALYZE: the app never runs it, so the planner sees what production sees (statistics a
+ *     previous tool left are dropped; `--analyze` runs a full ANALYZE instead, to compare plans).
  *  2. Opens the file with the app's own Prisma client (DATABASE_URL, as the server does) and calls the
  *     real service the page's loader calls (`listMembersOfShop`) for each query shape: the first page,
  *     then pages further on through the cursors the previous answer gave (as staff clicking Next), and
@@ -27,7 +28,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { migrationsKey, prng, sqliteDateTime } from "./support";
+import { migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import { memberSearchColumns } from "../app/loyalty/member-search";
 import type { MemberListQuery } from "../app/loyalty/members-query";
 
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     members: { type: "string", default: "1000000" },
     iterations: { type: "string", default: "60" },
     fresh: { type: "boolean", default: false },
+    analyze: { type: "boolean", default: false },
   },
 });
 const MEMBERS = Number(args.members);
@@ -203,6 +205,7 @@ async function main() {
   const reused = existsSync(file);
   if (!reused) buildDatabase(file);
   else log(`reusing ${file}`);
+  const plannerStatistics = setPlannerStatistics(file, args.analyze);
 
   process.env.DATABASE_URL = `file:${file}`;
   process.env.NODE_ENV = "production";
@@ -284,6 +287,7 @@ async function main() {
         database: reused ? "reused" : "built",
         iterationsPerShape: ITERATIONS,
         targetP95Ms: TARGET_P95_MS,
+        plannerStatistics,
         worstTargetP95Ms: worstP95,
         targetMet: worstP95 <= TARGET_P95_MS,
         worstTargetCpuP95Ms: Math.max(...targeted.map((r) => r.cpuP95)),

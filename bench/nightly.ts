@@ -1,5 +1,5 @@
 /**
- * npm run bench:nightly [-- --members N --keep --fresh --skip-reminders]
+ * npm run bench:nightly [-- --members N --keep --fresh --skip-reminders --analyze]
  *
  * The nightly jobs at scale (issue 4 target: tier review + expiry sweep + expiry reminders ≤ 60 s with
  * 1,000,000 members and 10,000,000 ledger entries on SQLite; docs/decisions/014 and its addendum).
@@ -17,7 +17,8 @@
  *     anniversary in the tier is today.
  *     Migrations added after the file was built are applied to it (`prisma migrate deploy`, under a
  *     lock directory that also covers the copy below), so a new migration does not force a rebuild.
- *  2. Copies it to a working file and, in a child process (so peak RSS is the jobs' own), runs the real
+ *  2. Copies it to a working file, drops its planner statistics (production files have none: the app
+ *     never runs ANALYZE; `--analyze` keeps them, to compare plans) and, in a child process (so peak RSS is the jobs' own), runs the real
  *     jobs through the scheduler (`runDueJobs`, one JobRun per job): tier review, expiry sweep, then
  *     the reminders in steady state (yesterday's reminders run is recorded as done, so the run selects
  *     by exact lead day; a first run or a settings change looks at the whole window once instead);
@@ -34,7 +35,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { prng, sqliteDateTime } from "./support";
+import { prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import type { ShopJob } from "../app/jobs/job-types";
 import { addDays, addMonths, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
@@ -266,6 +267,7 @@ async function runJobs(file: string): Promise<void> {
     const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
     const processed = reports.reduce((sum, r) => sum + r.processed, 0);
     const written = reports.reduce((sum, r) => sum + r.written, 0);
+    log(`${job.name}: ${seconds.toFixed(1)} s, ${processed} processed, ${written} written`);
     return { seconds: Number(seconds.toFixed(2)), cpuSeconds, processed, written, outcomes: reports.map((r) => `${r.day}:${r.outcome}`) };
   };
   const tierReview = tierModule ? await timed(tierModule.tierReviewJob) : null;
@@ -367,6 +369,7 @@ async function main(): Promise<void> {
       keep: { type: "boolean", default: false },
       fresh: { type: "boolean", default: false },
       "skip-reminders": { type: "boolean", default: false },
+      analyze: { type: "boolean", default: false },
     },
   });
   if (values.run) return runJobs(values.run);
@@ -393,6 +396,7 @@ async function main(): Promise<void> {
     analyzeNewIndexes(cached);
     copyFileSync(cached, working);
   });
+  const plannerStatistics = setPlannerStatistics(working, values.analyze);
   // Read it once: a running app's database is in the page cache; a fresh copy may not be.
   const handle = openSync(working, "r");
   const buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
@@ -423,7 +427,7 @@ async function main(): Promise<void> {
     timezone: ZONE,
   };
   sqlite.close();
-  process.stdout.write(`${JSON.stringify({ bench: "nightly", seedVersion: SEED_VERSION, dataset, generation, ...jobs, workingCopyAndWarmSeconds: Number(copySeconds.toFixed(1)), ...(values.keep ? { kept: working } : {}) }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: "nightly", seedVersion: SEED_VERSION, dataset, generation, plannerStatistics, ...jobs, workingCopyAndWarmSeconds: Number(copySeconds.toFixed(1)), ...(values.keep ? { kept: working } : {}) }, null, 2)}\n`);
   process.exitCode = jobs.balanceMismatches === 0 ? 0 : 1;
 }
 

@@ -2,6 +2,7 @@
  * What the benches that build big SQLite files share: deterministic data and Prisma's stored shapes.
  */
 import { createHash } from "node:crypto";
+import Database from "better-sqlite3";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
@@ -24,4 +25,26 @@ export const sqliteDateTime = (date: Date | number): string => new Date(date).to
 export function migrationsKey(root: string): string {
   const dir = path.join(root, "prisma/migrations");
   return createHash("sha256").update(readdirSync(dir).sort().join(",")).digest("hex").slice(0, 10);
+}
+
+/**
+ * Puts a bench's SQLite file in the state production files are in: no planner statistics (the app
+ * never runs ANALYZE, so SQLite plans from its built-in guesses). With `analyze`, the opposite: full
+ * statistics, as an operator's ANALYZE would leave them — to compare plans, not to judge targets.
+ * Answers which state the file is in.
+ */
+export function setPlannerStatistics(file: string, analyze: boolean): "analyzed" | "none" {
+  const sqlite = new Database(file);
+  try {
+    const hasStats = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'`).get() !== undefined;
+    if (analyze) {
+      if (!hasStats) sqlite.exec("ANALYZE");
+      return "analyzed";
+    }
+    if (hasStats) sqlite.exec("DROP TABLE sqlite_stat1");
+    sqlite.exec("DROP TABLE IF EXISTS sqlite_stat4");
+    return "none";
+  } finally {
+    sqlite.close();
+  }
 }
