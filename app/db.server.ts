@@ -23,12 +23,8 @@ import { startWalCheckpointer } from "./sqlite-checkpointer.server";
  * instead of rewriting pages through a rollback journal; synchronous=NORMAL: fsync at checkpoints,
  * not at every commit (a power cut may lose the last commits, never corrupts the file).
  * docs/decisions/005-webhook-throughput.md. Back up with `.backup` or `VACUUM INTO`, not by copying.
- * cache_size = -65536: a 64 MiB page cache instead of SQLite's 2 MiB, so the pages the hot reads
- * revisit (today's ledger and orders index ranges, the analytics rows) stay in the process rather
- * than being re-read and re-decoded from the OS cache every time (ADR 018, addendum 3).
  */
-export const SQLITE_PRAGMAS =
-  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;";
+export const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
 
 /**
  * better-sqlite3 answers synchronously, so a unit of work of many statements (applying a webhook is

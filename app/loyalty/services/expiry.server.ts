@@ -93,12 +93,16 @@ export async function expiryEntriesOf(
 ): Promise<Map<string, ExpiryLedgerEntry[]>> {
   const byMember = new Map<string, ExpiryLedgerEntry[]>(memberIds.map((id) => [id, []]));
   if (memberIds.length === 0) return byMember;
+  // By member only, the shop checked on each row: with `shopId` in the WHERE, SQLite without planner
+  // statistics (production files have none, ADR 005 addendum) walks a (shopId, …) index over the
+  // whole shop instead of (memberId, createdAt) — minutes per nightly run at 1M members.
   const rows = await db.ledgerEntry.findMany({
-    where: { shopId, memberId: { in: [...memberIds] } },
-    select: { id: true, memberId: true, kind: true, delta: true, createdAt: true, expiresEntryId: true },
+    where: { memberId: { in: [...memberIds] } },
+    select: { id: true, shopId: true, memberId: true, kind: true, delta: true, createdAt: true, expiresEntryId: true },
     orderBy: [{ memberId: "asc" }, { createdAt: "asc" }, { id: "asc" }],
   });
   for (const row of rows) {
+    if (row.shopId !== shopId) continue;
     byMember.get(row.memberId)?.push({
       id: row.id,
       at: row.createdAt,
@@ -356,9 +360,10 @@ async function exactBatch(db: PrismaClient, shop: JobShop, settings: ExpirySetti
   const finished = start + take >= all.length;
   if (finished) candidateRuns.delete(key);
   const rows = slice.length
-    ? await db.member.findMany({ where: { shopId: shop.id, id: { in: slice.map((c) => c.id) } }, select: { id: true, customerGid: true, pointsExpireOn: true } })
+    ? // By primary key, the shop checked on each row (see expiryEntriesOf: no statistics in production).
+      await db.member.findMany({ where: { id: { in: slice.map((c) => c.id) } }, select: { id: true, shopId: true, customerGid: true, pointsExpireOn: true } })
     : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const byId = new Map(rows.filter((row) => row.shopId === shop.id).map(({ shopId: _shop, ...row }) => [row.id, row]));
   const members = slice.flatMap((c) => {
     const row = byId.get(c.id);
     return row ? [{ member: row, late: c.late }] : [];

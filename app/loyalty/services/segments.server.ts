@@ -121,7 +121,9 @@ export async function refreshSegmentBatch(
   }
   let changed = 0;
   for (const [segment, ids] of moves) {
-    await db.member.updateMany({ where: { shopId, id: { in: ids } }, data: { segment } });
+    // By primary key: every id is one of this shop's members read above. With `shopId` in the WHERE,
+    // SQLite without planner statistics walks a (shopId, …) index over the whole shop (ADR 005 addendum).
+    await db.member.updateMany({ where: { id: { in: ids } }, data: { segment } });
     changed += ids.length;
   }
   return { processed: batch.length, changed, nextCursor: batch.length < batchSize ? null : batch[batch.length - 1]!.id };
