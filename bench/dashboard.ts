@@ -32,7 +32,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import {
   addDelta,
   encodeSketch,
@@ -114,12 +114,7 @@ function buildDatabase(file: string): void {
   const sqlite = new Database(partial);
   sqlite.pragma("journal_mode = OFF");
   sqlite.pragma("synchronous = OFF");
-  const indexes = sqlite
-    .prepare(
-      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('Member', 'LedgerEntry', 'OrderRecord', 'Redemption') AND sql IS NOT NULL`,
-    )
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+  const rebuildIndexes = dropIndexesForLoad(sqlite, ["Member", "LedgerEntry", "OrderRecord", "Redemption"]);
 
   const now = sqliteDateTime(NOW.getTime());
   const start = NOW.getTime() - SPAN_DAYS * DAY;
@@ -206,8 +201,8 @@ function buildDatabase(file: string): void {
     })();
     log(`${shop.domain}: ${entries.toLocaleString("en")} entries, ${orders.toLocaleString("en")} orders, ${redemptions.toLocaleString("en")} redemptions`);
   }
-  log(`rebuilding ${indexes.length} indexes (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  for (const index of indexes) sqlite.exec(index.sql);
+  log(`rebuilding indexes (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  rebuildIndexes();
   sqlite.pragma("journal_mode = WAL");
   sqlite.close();
   renameSync(partial, file);

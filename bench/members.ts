@@ -28,7 +28,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, migrationsKey, prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import { memberSearchColumns } from "../app/loyalty/member-search";
 import type { MemberListQuery } from "../app/loyalty/members-query";
 
@@ -72,10 +72,7 @@ function buildDatabase(file: string): void {
   const sqlite = new Database(partial);
   sqlite.pragma("journal_mode = OFF");
   sqlite.pragma("synchronous = OFF");
-  const indexes = sqlite
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Member' AND sql IS NOT NULL")
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+  const rebuildIndexes = dropIndexesForLoad(sqlite, ["Member"]);
 
   const now = sqliteDateTime(NOW.getTime());
   const shop = sqlite.prepare(
@@ -144,8 +141,8 @@ function buildDatabase(file: string): void {
     if ((from / batch) % 4 === 0) log(`${Math.min(MEMBERS, from + batch).toLocaleString("en")} members (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   insertMany(0, Math.ceil(MEMBERS * 0.05), OTHER_SHOP_ID);
-  log(`rebuilding ${indexes.length} member indexes`);
-  for (const index of indexes) sqlite.exec(index.sql);
+  log("rebuilding member indexes");
+  rebuildIndexes();
   sqlite.pragma("journal_mode = WAL");
   sqlite.close();
   renameSync(partial, file);

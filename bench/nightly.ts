@@ -35,7 +35,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { prng, setPlannerStatistics, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, prng, setPlannerStatistics, sqliteDateTime } from "./support";
 import type { ShopJob } from "../app/jobs/job-types";
 import { addDays, addMonths, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
@@ -116,10 +116,7 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
   }
 
   // Secondary indexes off during the load, rebuilt once at the end.
-  const indexes = sqlite
-    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('Member', 'LedgerEntry', 'OrderRecord')`)
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+  const rebuildIndexes = dropIndexesForLoad(sqlite, ["Member", "LedgerEntry", "OrderRecord"]);
 
   const insertMember = sqlite.prepare(
     `INSERT INTO "Member" (id, shopId, customerGid, email, balance, enrolledAt, updatedAt, lastActivityAt, pointsExpireOn, tierHandle, tierSince, tierReviewOn)
@@ -225,7 +222,7 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
     if ((from / CHUNK) % 10 === 0) log(`members ${from + CHUNK}/${memberCount} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   log("rebuilding indexes");
-  for (const index of indexes) sqlite.exec(index.sql);
+  rebuildIndexes();
   log("analyze");
   sqlite.exec("ANALYZE");
   sqlite.pragma("journal_mode = DELETE");

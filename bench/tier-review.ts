@@ -24,7 +24,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { migrationsKey, prng, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, migrationsKey, prng, sqliteDateTime } from "./support";
 import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,10 +68,7 @@ function generate(file: string, members: number, graceDays: number, analyze: boo
      VALUES (?, ?, ?, ?, ?, 'points_earned', ?, 'calendar_year', ?)`,
   );
   TIERS.forEach((t, position) => tier.run(`tier_${t.handle}`, SHOP_ID, t.handle, t.handle, position, String(t.threshold), now));
-  const indexes = sqlite
-    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('Member', 'LedgerEntry', 'OrderRecord')`)
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+  const rebuildIndexes = dropIndexesForLoad(sqlite, ["Member", "LedgerEntry", "OrderRecord"]);
   const insertMember = sqlite.prepare(
     `INSERT INTO "Member" (id, shopId, customerGid, balance, enrolledAt, updatedAt, tierHandle, tierSince, tierReviewOn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -112,7 +109,7 @@ function generate(file: string, members: number, graceDays: number, analyze: boo
     }
   });
   for (let from = 0; from < members; from += 20_000) write(from, Math.min(members, from + 20_000));
-  for (const index of indexes) sqlite.exec(index.sql);
+  rebuildIndexes();
   if (analyze) sqlite.exec("ANALYZE");
   sqlite.pragma("journal_mode = DELETE");
   sqlite.close();

@@ -5,7 +5,7 @@
  * docs/decisions/017-members-at-scale.md.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
@@ -27,6 +27,7 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { downloadFile } from "~/components/download";
+import { useListUrl } from "~/components/list-url";
 import { format, useAdminStrings } from "~/i18n/admin";
 import { listStrings } from "~/i18n/features/lists";
 import { membersStrings } from "~/i18n/features/members";
@@ -60,27 +61,13 @@ export default function MembersPage() {
   const { t: f } = membersStrings.useStrings();
   const rowName = listStrings.strings(locale).member;
   const errors = useServerMessages().errors(serverErrors);
-  const [, setSearchParams] = useSearchParams();
   const [search, setSearch] = useState(query.q);
   const [draft, setDraft] = useState<Draft>({});
   const numbers = new Intl.NumberFormat(locale);
   const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(locale) : f.never);
   const m = t.members;
 
-  const go = (changes: Record<string, string | null | undefined>, resetPage = true) => {
-    setSearchParams((current) => {
-      const next = new URLSearchParams(current);
-      if (resetPage) {
-        next.delete("after");
-        next.delete("before");
-      }
-      for (const [key, value] of Object.entries(changes)) {
-        if (value === null || value === undefined || value === "") next.delete(key);
-        else next.set(key, value);
-      }
-      return next;
-    });
-  };
+  const go = useListUrl();
 
   // Search as staff type, a moment after the last key (one request, not one per key).
   useEffect(() => {
