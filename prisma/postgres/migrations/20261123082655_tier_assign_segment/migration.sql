@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Tier" ADD COLUMN     "assignSegment" TEXT;
