@@ -5,7 +5,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, FormLayout, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, FormLayout, Modal, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
 import { settingsAction, type SavedSettings } from "~/components/settings-action.server";
 import { SettingsCard, SettingsFrame, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
@@ -33,6 +34,18 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type FormState = ExpirySettingsView;
 
+/**
+ * Whether saving `form` over `saved` starts a new notice period (the server's rule in
+ * updateExpirySettings): expiry turned on, the rule switched, or the months shortened. Staff confirm
+ * that first, because from then on members' points expire.
+ */
+function startsNoticePeriod(saved: FormState, form: FormState): boolean {
+  if (form.mode === "off") return false;
+  if (saved.mode !== form.mode) return true;
+  const months = Number(form.months);
+  return Number.isInteger(months) && months < Number(saved.months);
+}
+
 export default function ExpiryPage() {
   const { settings: loaded, changes } = useLoaderData<typeof loader>();
   const { t, common, locale } = expiryStrings.useStrings();
@@ -44,14 +57,31 @@ export default function ExpiryPage() {
   });
   const modeHelp = { off: t.modeHelpOff, inactivity: t.modeHelpInactivity, per_earning: t.modeHelpPerEarning }[form.mode];
   const when = (iso: string) => formatDateTime(iso, locale);
+  const [confirming, setConfirming] = useState(false);
+  const requestSave = () => (startsNoticePeriod(view, form) ? setConfirming(true) : save());
+  const confirmSave = () => {
+    setConfirming(false);
+    save();
+  };
 
   return (
     <SettingsFrame
       title={t.title}
       intro={t.intro}
       backLabel={common.nav.settings}
-      saveBar={{ id: "expiry-save-bar", open: dirty, saving, onSave: save, onDiscard: discard, labels: common.common }}
+      saveBar={{ id: "expiry-save-bar", open: dirty, saving, onSave: requestSave, onDiscard: discard, labels: common.common }}
     >
+      <Modal
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        title={view.mode === "off" ? t.confirmOnTitle : t.confirmChangeTitle}
+        primaryAction={{ content: t.confirmSave, onAction: confirmSave }}
+        secondaryActions={[{ content: t.cancel, onAction: () => setConfirming(false) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{t.confirmBody}</Text>
+        </Modal.Section>
+      </Modal>
       <Banner tone={view.earliestExpiry ? "info" : undefined} title={t.statusHeading}>
         <p>
           {view.earliestExpiry && view.enabledOn

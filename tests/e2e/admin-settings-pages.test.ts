@@ -60,6 +60,51 @@ describe("settings pages in the demo's admin frame", () => {
     expect(errors).toEqual([]);
   });
 
+  it("turns points expiry on only after staff confirm the new notice period, with errors next to the field", async () => {
+    const { page, frame, errors } = await openAdminFrame(context, appPort);
+    await navigateAdmin(page, "Settings");
+    await frame.getByRole("link", { name: "Open: Points expiry" }).click();
+    await waitForTitle(frame, "Points expiry");
+    await frame.getByText("Expiry is off.").waitFor();
+    const saveBar = page.locator("#savebar");
+    const dialog = frame.getByRole("dialog", { name: "Turn on points expiry?" });
+
+    await frame.getByLabel("When points expire").selectOption({ label: "After a period without activity" });
+    await frame.getByLabel("Months").fill("0");
+    await saveBar.locator("button", { hasText: "Save" }).click();
+    await dialog.waitFor();
+    expect(await seriousAxeViolationsIn(frame), "expiry confirmation").toEqual([]);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect(saveBar.isVisible()).resolves.toBe(true); // nothing was sent
+    await expect(frame.getByText("Expiry is off.").count()).resolves.toBe(1);
+
+    await saveBar.locator("button", { hasText: "Save" }).click();
+    await dialog.getByRole("button", { name: "Save and start notice period" }).click();
+    await frame.getByText("Must be 1 to 120 months").waitFor();
+    await expect(frame.getByText("Expiry is off.").count()).resolves.toBe(1);
+
+    await frame.getByLabel("Months").fill("12");
+    await saveBar.locator("button", { hasText: "Save" }).click();
+    await dialog.getByRole("button", { name: "Save and start notice period" }).click();
+    await page.locator("#toasts .toast", { hasText: "Expiry settings saved" }).waitFor();
+    await saveBar.waitFor({ state: "hidden" });
+    await frame.getByText(/^Expiry counts from /).waitFor();
+
+    // Reminder days alone do not restart the notice period: saved without a confirmation.
+    await frame.getByLabel("Remind members this many days before").fill("14, 2");
+    await saveBar.locator("button", { hasText: "Save" }).click();
+    await page.locator("#toasts .toast", { hasText: "Expiry settings saved" }).nth(0).waitFor();
+    await saveBar.waitFor({ state: "hidden" });
+    await expect(frame.getByRole("dialog").count()).resolves.toBe(0);
+    await navigateAdmin(page, "Settings");
+    await frame.getByRole("link", { name: "Open: Points expiry" }).click();
+    await waitForTitle(frame, "Points expiry");
+    await expect(frame.getByLabel("Remind members this many days before").inputValue()).resolves.toBe("14, 2");
+    await expect(frame.getByLabel("Months").inputValue()).resolves.toBe("12");
+    expect(errors).toEqual([]);
+  });
+
   it("shows the page skeleton, not the stale page, while a navigation loads", async () => {
     const { page, frame, errors } = await openAdminFrame(context, appPort);
     // Remix single fetch loads the next page's data from <path>.data; hold it back for a while.
