@@ -129,7 +129,19 @@ export type MemberResponse =
       tier?: MemberTier | null;
       /** The member's birthday (year optional), null when not given; absent while birthdays are off. */
       birthday?: { month: number; day: number; year: number | null } | null;
+      /** What the birthday form explains, and when the date may be changed again; absent while birthdays are off. */
+      birthdayRules?: BirthdayRules;
     };
+
+/** The shop's anti-gaming rules for birthdays (issue 5), as the panel explains them. */
+export interface BirthdayRules {
+  /** A birthday entered fewer days than this before it falls gets its first gift the next year (0: no such rule). */
+  minLeadDays: number;
+  /** The birthday can be changed once per this many days (0: any time). */
+  cooldownDays: number;
+  /** Shop-local yyyy-mm-dd from which the member may change their birthday again; null when they may now. */
+  nextChangeOn: string | null;
+}
 
 export interface ExpiryNotice {
   points: number;

@@ -4,9 +4,11 @@
  * or query. Answers the storefront contract (app/loyalty/storefront-contract.ts).
  */
 import db from "~/db.server";
+import { changeAllowed } from "~/loyalty/birthdays";
 import { isShopperAction } from "~/loyalty/earn-actions";
 import { rewardFromColumns, storefrontReward } from "~/loyalty/rewards";
-import type { MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
+import { localDateOf } from "~/loyalty/schedule";
+import type { BirthdayRules, MemberResponse, ProgramInfo, WayToEarn } from "~/loyalty/storefront-contract";
 import { runningCampaignsFor } from "./campaigns.server";
 import { memberExpiry, SHOP_EXPIRY_SELECT } from "./expiry.server";
 import { actionsDoneBy, activeActionsOf, type EarnActionRow } from "./earn-actions.server";
@@ -181,13 +183,13 @@ export async function memberView(
 ): Promise<MemberView> {
   const shop = await db.shop.findUnique({
     where: { domain: shopDomain },
-    select: { ...PROGRAM_SHOP_SELECT, ...SHOP_EXPIRY_SELECT },
+    select: { ...PROGRAM_SHOP_SELECT, ...SHOP_EXPIRY_SELECT, birthdayMinLeadDays: true, birthdayChangeCooldownDays: true },
   });
   const member =
     shop && customerNumericId
       ? await db.member.findUnique({
           where: { shopId_customerGid: { shopId: shop.id, customerGid: customerGidOf(customerNumericId) } },
-          select: { id: true, balance: true, tierHandle: true, customerGid: true, birthdayMonth: true, birthdayDay: true, birthdayYear: true },
+          select: { id: true, balance: true, tierHandle: true, customerGid: true, birthdayMonth: true, birthdayDay: true, birthdayYear: true, birthdaySetAt: true },
         })
       : null;
   if (!shop || !member) {
@@ -228,8 +230,25 @@ export async function memberView(
     program: await withActionsDone(await withCampaigns(await programInfo(shop, member.balance), shop, member), shop.id, member),
     expiry: await memberExpiry(shop, member.id),
     ...(shop.programEnabled && shop.tiersEnabled ? { tier: await storefrontMemberTier(shop, member.id) } : {}),
-    ...(birthdaysOn(shop)
-      ? { birthday: member.birthdayMonth !== null && member.birthdayDay !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null }
-      : {}),
+    ...(birthdaysOn(shop) ? memberBirthday(shop, member) : {}),
+  };
+}
+
+/** The member's birthday and the rules the panel explains (the cooldown counted as saveBirthday counts it). */
+function memberBirthday(
+  shop: { ianaTimezone: string; birthdayMinLeadDays: number; birthdayChangeCooldownDays: number },
+  member: { birthdayMonth: number | null; birthdayDay: number | null; birthdayYear: number | null; birthdaySetAt: Date | null },
+  now = new Date(),
+): { birthday: { month: number; day: number; year: number | null } | null; birthdayRules: BirthdayRules } {
+  const birthday = member.birthdayMonth !== null && member.birthdayDay !== null ? { month: member.birthdayMonth, day: member.birthdayDay, year: member.birthdayYear } : null;
+  const setOn = birthday && member.birthdaySetAt ? localDateOf(member.birthdaySetAt, shop.ianaTimezone) : null;
+  const change = changeAllowed(setOn, localDateOf(now, shop.ianaTimezone), shop.birthdayChangeCooldownDays);
+  return {
+    birthday,
+    birthdayRules: {
+      minLeadDays: shop.birthdayMinLeadDays,
+      cooldownDays: shop.birthdayChangeCooldownDays,
+      nextChangeOn: change.allowed ? null : change.nextChangeOn,
+    },
   };
 }
