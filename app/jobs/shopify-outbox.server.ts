@@ -1,7 +1,8 @@
 /**
  * Sends the Shopify outbox (ShopifyOutbox rows, app/loyalty/services/shopify-outbox.server.ts):
- * storefront metafields after balance and program changes (docs/decisions/009-shopify-outbox.md), and
- * a member's tier tag and tier metafields (customer_tier, docs/decisions/012-tiers-wiring.md).
+ * storefront metafields after balance and program changes (docs/decisions/009-shopify-outbox.md),
+ * a member's tier tag and tier metafields (customer_tier, docs/decisions/012-tiers-wiring.md), and the
+ * customer's birth date (customer_birth_date: set, or removed when the birthday has no year; ADR 015).
  *
  * - Rows are leased in bulk with a conditional update stamped with this pass's token, so several
  *   instances (PostgreSQL) never send the same row at once, and a row a crashed process held is
@@ -25,7 +26,7 @@ import { publishedProgram } from "~/loyalty/services/storefront.server";
 import { tierSyncOf } from "~/loyalty/services/tiers.server";
 import { addCustomerTags, removeCustomerTags, tierMetafields } from "~/shopify/customer-tags.server";
 import { offlineAccess, ShopifyApiError, type AdminAccess } from "~/shopify/admin-api.server";
-import { birthDateMetafield } from "~/shopify/customer-birth-date";
+import { BIRTH_DATE_FORMAT, birthDateIdentifier, birthDateMetafield } from "~/shopify/customer-birth-date";
 import {
   balanceMetafield,
   chunkBySize,
@@ -55,7 +56,8 @@ export function outboxBackoffMs(tries: number): number {
 
 const TierPayload = z.object({ memberId: z.string().min(1) });
 const CustomerGid = z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/);
-const BirthDatePayload = z.object({ customerGid: CustomerGid, birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+/** birthDate null: the birthday has no year now, the metafield is removed. */
+const BirthDatePayload = z.object({ customerGid: CustomerGid, birthDate: z.string().regex(BIRTH_DATE_FORMAT).nullable() });
 const NewsletterPayload = z.object({ memberId: z.string().min(1), customerGid: CustomerGid });
 const BalancePayload = z.object({ customerGid: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/), balance: z.number().int() });
 
@@ -214,7 +216,9 @@ async function unitFor(row: OutboxRow, access: AdminAccess): Promise<Unit> {
   if (row.kind === "customer_birth_date") {
     const parsed = BirthDatePayload.safeParse(parseJson(row.payload));
     if (!parsed.success) throw new PermanentError("unreadable customer_birth_date payload");
-    return { row, set: [birthDateMetafield(parsed.data.customerGid, parsed.data.birthDate)], remove: [] };
+    const { customerGid, birthDate } = parsed.data;
+    if (birthDate === null) return { row, set: [], remove: [birthDateIdentifier(customerGid)] };
+    return { row, set: [birthDateMetafield(customerGid, birthDate)], remove: [] };
   }
   if (row.kind === "newsletter_check") {
     // A read and maybe a ledger credit (once, by key); nothing to set.

@@ -97,11 +97,49 @@ describe("adding a birthday (GET/POST /apps/keepsake/birthday)", () => {
     expect((await db.member.findUniqueOrThrow({ where: { id: member.id } })).birthdaySetAt).not.toBeNull();
   });
 
-  it("without a year, stores month and day and writes no metafield", async () => {
-    const { numericId, member } = await setUp();
+  it("without a year, stores month and day and sets no birth date in Shopify", async () => {
+    const { numericId, member, customer } = await setUp();
     expect((await postBirthday(numericId, { month: 2, day: 29 })).status).toBe(200);
     expect(await db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ birthdayMonth: 2, birthdayDay: 29, birthdayYear: null });
-    expect(await db.shopifyOutbox.count({ where: { kind: "customer_birth_date" } })).toBe(0);
+    await drainOutbox();
+    expect(shopify.metafield(SHOP, customer.admin_graphql_api_id, "facts", "birth_date")).toBeUndefined();
+    expect(shopify.requests.filter((r) => r.operationName === "MetafieldsSet")).toHaveLength(0);
+  });
+
+  it("removes the old full date from Shopify when the new birthday has no year, and sets it again when a year comes back", async () => {
+    const { numericId, customer } = await setUp();
+    const gid = customer.admin_graphql_api_id;
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2024-01-10T12:00:00Z") });
+    expect((await postBirthday(numericId, { month: 7, day: 19, year: 1990 })).status).toBe(200);
+    vi.useRealTimers();
+    await drainOutbox();
+    expect(shopify.metafield(SHOP, gid, "facts", "birth_date")).toMatchObject({ type: "date", value: "1990-07-19" });
+
+    // A year later (the default cooldown; dates in the past so the outbox row is due now): 07-20 without a year. The 1990-07-19 must not stay behind.
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2025-01-11T12:00:00Z") });
+    expect((await postBirthday(numericId, { month: 7, day: 20 })).status).toBe(200);
+    vi.useRealTimers();
+    expect(await db.shopifyOutbox.findFirstOrThrow({ where: { kind: "customer_birth_date" } })).toMatchObject({ status: "pending", payload: JSON.stringify({ customerGid: gid, birthDate: null }) });
+    await drainOutbox();
+    expect(shopify.metafield(SHOP, gid, "facts", "birth_date")).toBeUndefined();
+    const removal = shopify.requests.find((r) => r.operationName === "MetafieldsDelete");
+    expect(removal?.variables).toEqual({ metafields: [{ ownerId: gid, namespace: "facts", key: "birth_date" }] });
+    expect(await db.shopifyOutbox.findFirstOrThrow({ where: { kind: "customer_birth_date" } })).toMatchObject({ status: "done" });
+
+    // And back to a full date: set again (YYYY-MM-DD, type date).
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-12T12:00:00Z") });
+    expect((await postBirthday(numericId, { month: 3, day: 4, year: 1991 })).status).toBe(200);
+    vi.useRealTimers();
+    await drainOutbox();
+    expect(shopify.metafield(SHOP, gid, "facts", "birth_date")).toMatchObject({ type: "date", value: "1991-03-04" });
+  });
+
+  it("keeps the removal pending (and retries it) when Shopify refuses it", async () => {
+    const { numericId } = await setUp();
+    expect((await postBirthday(numericId, { month: 7, day: 20 })).status).toBe(200);
+    shopify.userErrorsNext("metafieldsDelete", [{ field: ["metafields", "0"], message: "Owner does not exist" }]);
+    await drainOutbox();
+    expect(await db.shopifyOutbox.findFirstOrThrow({ where: { kind: "customer_birth_date" } })).toMatchObject({ status: "pending", tries: 1, lastError: expect.stringContaining("Owner does not exist") as unknown });
   });
 
   it("makes a birthday entered less than 30 days ahead wait a year", async () => {

@@ -236,7 +236,8 @@ export async function saveBirthday(
       },
     });
     if (updated.count !== 1) return false;
-    if (birthDate) await queueBirthDateSync(tx, { shopId: shop.id, memberId: member.id, customerGid, birthDate });
+    // Without a year the standard birth-date metafield (a full date) is removed: an older date must not stay.
+    await queueBirthDateSync(tx, { shopId: shop.id, memberId: member.id, customerGid, birthDate });
     return true;
   });
   if (!changed) {

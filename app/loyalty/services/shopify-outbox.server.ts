@@ -117,8 +117,12 @@ export function queueTierSync(db: Db, entry: { shopId: string; memberId: string 
   return upsert(db, entry.shopId, "customer_tier", tierKey(entry.memberId), JSON.stringify({ memberId: entry.memberId }));
 }
 
-/** The member saved a birthday with a year: mirror it to the customer's `facts.birth_date` metafield. */
-export function queueBirthDateSync(db: Db, entry: { shopId: string; memberId: string; customerGid: string; birthDate: string }) {
+/**
+ * The member saved a birthday: mirror it to the customer's standard `facts.birth_date` metafield
+ * (a full date), or remove that metafield when the new birthday has no year (`birthDate: null`), so
+ * an older full date never stays behind in Shopify. One key per member: the latest save wins.
+ */
+export function queueBirthDateSync(db: Db, entry: { shopId: string; memberId: string; customerGid: string; birthDate: string | null }) {
   const payload = JSON.stringify({ customerGid: entry.customerGid, birthDate: entry.birthDate });
   return upsert(db, entry.shopId, "customer_birth_date", birthDateKey(entry.memberId), payload);
 }
