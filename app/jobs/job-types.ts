@@ -41,4 +41,35 @@ export interface ShopJob {
   /** Stable name, part of the JobRun key: tier-review | expiry-sweep | expiry-reminders | birthday-rewards. */
   name: string;
   runBatch: ShopJobBatch;
+  /**
+   * Jobs (by name) whose run of the same (shop, day) must be done before this one starts, on any
+   * instance: until then the scheduler leaves this job's day unclaimed ("waiting") and retries it on
+   * a later pass. A prerequisite that will never run that day (its first day came later, or the day
+   * is past its catch-up window) does not hold it back. docs/decisions/014, addendum "Dependencies".
+   */
+  after?: readonly string[];
+}
+
+/**
+ * `jobs` with every job after the jobs it names in `after` (those in the list), otherwise in the
+ * given order. Throws on a cycle, which would make the jobs in it wait for each other forever.
+ */
+export function inDependencyOrder(jobs: readonly ShopJob[]): ShopJob[] {
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const ordered: ShopJob[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (job: ShopJob, path: string[]) => {
+    const seen = state.get(job.name);
+    if (seen === "done") return;
+    if (seen === "visiting") throw new Error(`daily jobs wait for each other: ${[...path, job.name].join(" → ")}`);
+    state.set(job.name, "visiting");
+    for (const name of job.after ?? []) {
+      const prerequisite = byName.get(name);
+      if (prerequisite) visit(prerequisite, [...path, job.name]);
+    }
+    state.set(job.name, "done");
+    ordered.push(job);
+  };
+  for (const job of jobs) visit(job, []);
+  return ordered;
 }

@@ -3,7 +3,8 @@
  * and every business day it still owes (docs/decisions/011, 014). Each entry implements `ShopJob`
  * (app/jobs/job-types.ts); its `name` is part of the JobRun key, so never rename a job.
  *
- * Shared file: edit under the `jobs-registry` lock, one import + one line per job.
+ * Order: the jobs of a shop's day run in this order on one instance; only `after` is enforced across
+ * instances. Shared file: edit under the `jobs-registry` lock, one import + one line per job.
  */
 import { birthdayRewardsJob } from "./birthday-rewards.server";
 import { dailyStatsJob } from "./daily-stats.server";
@@ -14,9 +15,10 @@ import { segmentRefreshJob } from "./segment-refresh.server";
 import { tierReviewJob } from "./tier-review.server";
 
 export const dailyJobs: readonly ShopJob[] = [
-  // The sweep before the reminders: a reminder never announces points the sweep just expired.
   expirySweepJob,
-  expiryRemindersJob,
+  // Enforced on every instance (`after`, ADR 014 addendum "Dependencies"): a shop's reminders of a day
+  // wait for that day's sweep, so a reminder never announces points the sweep is about to expire.
+  { ...expiryRemindersJob, after: [expirySweepJob.name] },
   tierReviewJob,
   birthdayRewardsJob,
   // After the day's earnings, expiries and rewards: segments from the latest activity (ADR 017).

@@ -12,6 +12,9 @@
  *   takeover resumes after the last committed batch; a batch replayed anyway writes nothing twice
  *   because every entry and notification carries its idempotency key (the unique constraint guards).
  * - `done` is final: a rerun of the same (shop, job, day) does nothing.
+ * - A job that declares `after: [other]` (job-types.ts) is not claimed for (shop, day) until other's
+ *   run of that day is done, on whichever instance ran it; until then it is "waiting" and a later
+ *   pass tries again (so the order the design relies on holds across instances, not only within one).
  * - The clock is injected (`now`), so tests drive business days forward; `runDueJobs` is the entry.
  */
 import { hostname } from "node:os";
@@ -21,7 +24,7 @@ import defaultDb from "~/db.server";
 import { logger } from "~/logger.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import { businessDaysToRun, type LocalDate } from "~/loyalty/schedule";
-import type { JobShop, ShopJob } from "./job-types";
+import { inDependencyOrder, type JobShop, type ShopJob } from "./job-types";
 import { dailyJobs } from "./registry.server";
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -30,7 +33,7 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
 /** A failed run is retried (taken over) after this long. */
 export const RETRY_AFTER_MS = 10 * 60_000;
 
-export type RunOutcome = "ran" | "resumed" | "already-done" | "busy" | "lost-lease" | "failed";
+export type RunOutcome = "ran" | "resumed" | "already-done" | "busy" | "lost-lease" | "failed" | "waiting";
 
 export interface JobDayReport {
   job: string;
@@ -52,6 +55,8 @@ export interface SchedulerOptions {
   jobs?: readonly ShopJob[];
   batchSize?: number;
   leaseMs?: number;
+  /** How long a failed run waits before it is taken over again; default RETRY_AFTER_MS. */
+  retryAfterMs?: number;
 }
 
 const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -65,6 +70,7 @@ interface Settings {
   clock: () => Date;
   batchSize: number;
   leaseMs: number;
+  retryAfterMs: number;
 }
 
 function settingsOf(options: SchedulerOptions): Settings {
@@ -76,6 +82,7 @@ function settingsOf(options: SchedulerOptions): Settings {
     clock: options.clock ?? (options.now ? () => now : () => new Date()),
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    retryAfterMs: options.retryAfterMs ?? RETRY_AFTER_MS,
   };
 }
 
@@ -142,7 +149,7 @@ export async function runJobDay(job: ShopJob, shop: JobShop, day: LocalDate, opt
     log.error({ error: describe(error), cursor }, "daily job failed; retried after the delay");
     await s.db.jobRun.updateMany({
       where: { id: claimed.id, leaseOwner: s.owner },
-      data: { status: "failed", error: describe(error), leaseUntil: new Date(s.clock().getTime() + RETRY_AFTER_MS) },
+      data: { status: "failed", error: describe(error), leaseUntil: new Date(s.clock().getTime() + s.retryAfterMs) },
     });
     return { ...report, outcome: "failed" };
   }
@@ -161,14 +168,40 @@ export async function owedDays(db: PrismaClient, job: string, shop: JobShop, now
 }
 
 /**
+ * Whether every job `job` runs after is done for (shop, day) — or will never run that day: no row,
+ * and the day is not among the days it owes (its first day came later, or the day is past its
+ * catch-up window). A row that is running or failed, or a day still owed, holds the job back.
+ */
+async function prerequisitesDone(
+  s: Settings,
+  shop: JobShop,
+  job: ShopJob,
+  day: LocalDate,
+  owedOf: (name: string) => Promise<Set<LocalDate>>,
+): Promise<boolean> {
+  for (const name of job.after ?? []) {
+    const row = await s.db.jobRun.findUnique({
+      where: { shopId_job_periodKey: { shopId: shop.id, job: name, periodKey: day } },
+      select: { status: true },
+    });
+    if (row?.status === "done") continue;
+    if (row || (await owedOf(name)).has(day)) return false;
+  }
+  return true;
+}
+
+const COMPLETED: ReadonlySet<RunOutcome> = new Set(["ran", "resumed", "already-done"]);
+
+/**
  * One scheduler pass: every installed shop, its owed days oldest first, and on each day every job
- * in registry order (so on a catch-up the sweep of a day runs before the reminders of that day,
- * never all sweeps before all reminders). A day that is busy (another instance runs it) or failed
- * stops that job for that shop until a later pass, so each job completes its days in order.
+ * in registry order, prerequisites first (`inDependencyOrder`). A job whose prerequisite has not
+ * finished that day (here or on another instance) is "waiting": it is not claimed, and a later pass
+ * tries again. A day that is busy (another instance runs it), failed or waiting stops that job for
+ * that shop until a later pass, so each job completes its days in order.
  */
 export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDayReport[]> {
   const s = settingsOf(options);
-  const jobs = options.jobs ?? dailyJobs;
+  const jobs = inDependencyOrder(options.jobs ?? dailyJobs);
   const reports: JobDayReport[] = [];
   const shops = await s.db.shop.findMany({
     where: { uninstalledAt: null },
@@ -176,16 +209,23 @@ export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDay
     orderBy: { id: "asc" },
   });
   for (const shop of shops) {
-    const owed = new Map<ShopJob, Set<LocalDate>>();
-    for (const job of jobs) owed.set(job, new Set(await owedDays(s.db, job.name, shop, s.now)));
-    const days = [...new Set([...owed.values()].flatMap((set) => [...set]))].sort();
+    const owed = new Map<string, Set<LocalDate>>();
+    const owedOf = async (name: string) => {
+      let days = owed.get(name);
+      if (!days) owed.set(name, (days = new Set(await owedDays(s.db, name, shop, s.now))));
+      return days;
+    };
+    for (const job of jobs) await owedOf(job.name);
+    const days = [...new Set(jobs.flatMap((job) => [...(owed.get(job.name) ?? [])]))].sort();
     const stopped = new Set<ShopJob>();
     for (const day of days) {
       for (const job of jobs) {
-        if (stopped.has(job) || !owed.get(job)?.has(day)) continue;
-        const report = await runJobDay(job, shop, day, { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner });
+        if (stopped.has(job) || !owed.get(job.name)?.has(day)) continue;
+        const report = (await prerequisitesDone(s, shop, job, day, owedOf))
+          ? await runJobDay(job, shop, day, { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner })
+          : { job: job.name, shopId: shop.id, day, outcome: "waiting" as const, processed: 0, written: 0 };
         reports.push(report);
-        if (report.outcome !== "ran" && report.outcome !== "resumed" && report.outcome !== "already-done") stopped.add(job);
+        if (!COMPLETED.has(report.outcome)) stopped.add(job);
       }
     }
   }
