@@ -12,9 +12,12 @@
  *   (unless the shop turns `refundsDemote` on). Downgrades go to the qualifying tier or one level
  *   down, never below the base tier, and take effect after an optional grace period.
  * - Hidden tiers keep their rank (threshold) but are never reached automatically: staff or a rule
- *   assign them, promotion may move a member up out of one, and retention keeps them.
+ *   assign them, promotion may move a member up out of one, and retention keeps them. A hidden tier's
+ *   rule (`assignSegment`) places the members of one RFM segment in it and takes back those it placed
+ *   when they leave the segment (`segmentRuleMove`, docs/decisions/012 addendum).
  */
 import { z } from "zod";
+import { SEGMENTS, type Segment } from "./segments";
 import { divideRounded, fromMicros, isDecimalAmount, MICROS_PER_UNIT, toMicros, type Micros } from "./money";
 import {
   addDays,
@@ -54,6 +57,8 @@ export const TierSchema = z.object({
   entryReward: EntryRewardSchema.nullable().default(null),
   perks: z.string().trim().max(1000).default(""),
   hidden: z.boolean().default(false),
+  /** A hidden tier's rule: the daily segment refresh places the members of this segment in it. */
+  assignSegment: z.enum(SEGMENTS, { message: "is not a segment Keepsake computes" }).nullable().default(null),
 });
 export type Tier = z.output<typeof TierSchema>;
 export type TierInput = z.input<typeof TierSchema>;
@@ -99,6 +104,16 @@ export const TierLadderSchema = z
       if (tier.qualificationPeriod !== first.qualificationPeriod) {
         ctx.addIssue({ code: "custom", path: [index, "qualificationPeriod"], message: "every tier uses the same qualification period" });
       }
+    });
+    const ruled = new Set<Segment>();
+    tiers.forEach((tier, index) => {
+      if (tier.assignSegment === null) return;
+      if (!tier.hidden) {
+        ctx.addIssue({ code: "custom", path: [index, "assignSegment"], message: "only a hidden tier can be assigned by segment" });
+      } else if (ruled.has(tier.assignSegment)) {
+        ctx.addIssue({ code: "custom", path: [index, "assignSegment"], message: "another hidden tier already assigns this segment" });
+      }
+      ruled.add(tier.assignSegment);
     });
     if (tiers.some((tier) => !validThreshold(tier) || tier.thresholdKind !== first.thresholdKind)) return;
     const units = tiers.map(thresholdUnits);
@@ -467,6 +482,74 @@ export interface TierChange {
   memberId: string;
   from: string | null;
   to: string;
-  reason: "promotion" | "retention_downgrade" | "refund_demotion" | "manual";
+  reason: "promotion" | "retention_downgrade" | "refund_demotion" | "manual" | "segment_rule";
   at: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hidden tiers assigned by segment (docs/decisions/012 addendum)
+
+/** What the daily segment refresh knows of a member when it applies the hidden tiers' rules. */
+export interface SegmentRuleMember {
+  memberId: string;
+  /** The member's tier (null: none yet). */
+  tier: string | null;
+  /** The member's segment after today's refresh. */
+  segment: Segment | null;
+  /** Excluded members are never placed by a rule (they may still be taken out). */
+  excluded: boolean;
+  /**
+   * Set when the member's latest tier change was a segment rule placing them in their current tier:
+   * the tier they came from. Null when they hold their tier otherwise (staff, promotion, review).
+   */
+  placedByRule: { from: string | null } | null;
+  /** Today's progress; needed only for a member leaving a rule's tier (the caller reads it then). */
+  progress: Omit<TierProgress, "window"> | null;
+}
+
+export type SegmentRuleDecision =
+  | { move: false; needsProgress?: boolean }
+  | { move: true; to: string; entryRewards: TierEntryRewardGrant[] };
+
+/** The hidden tier whose rule assigns `segment`, if any (the ladder allows one per segment). */
+export function ruleTierFor(ladder: TierLadder, segment: Segment | null): Tier | null {
+  if (segment === null) return null;
+  return ladder.find((tier) => tier.hidden && tier.assignSegment === segment) ?? null;
+}
+
+/**
+ * A hidden tier's segment rule for one member:
+ * - in the rule's segment and the tier ranks above the member's → placed there (never a demotion:
+ *   someone who earned a higher tier, or a staff-assigned higher hidden tier, stays);
+ * - placed by a rule and no longer in that tier's segment (or the rule was removed) → back to the
+ *   higher of the visible tier they came from and the visible tier today's progress reaches, or to
+ *   another rule's tier if their new segment has one ranked above that. A tier staff assigned, or
+ *   one reached any other way, is never taken back.
+ * Entry rewards: a rule tier's own on entry; on the way back, the visible tiers crossed above the
+ * one they came from (keys `tier-entry:<member>:<handle>`, once per member ever, as promotions).
+ * A member leaving returns `needsProgress` when `progress` is null: read it and ask again.
+ */
+export function segmentRuleMove(ladder: TierLadder, member: SegmentRuleMember): SegmentRuleDecision {
+  const rankOrNone = (handle: string | null) => (handle === null ? -1 : ladder.findIndex((tier) => tier.handle === handle));
+  const currentRank = rankOrNone(member.tier);
+  const current = currentRank >= 0 ? tierAt(ladder, currentRank) : null;
+  const ruleTier = member.excluded ? null : ruleTierFor(ladder, member.segment);
+  const entry = (tier: Tier): TierEntryRewardGrant[] =>
+    tier.entryReward ? [{ tierHandle: tier.handle, reward: tier.entryReward, idempotencyKey: tierEntryKey(member.memberId, tier.handle) }] : [];
+
+  const leaving = current !== null && current.hidden && member.placedByRule !== null && current.assignSegment !== member.segment;
+  if (leaving) {
+    if (!member.progress) return { move: false, needsProgress: true };
+    const fromRank = rankOrNone(member.placedByRule?.from ?? null);
+    const from = fromRank >= 0 && !tierAt(ladder, fromRank).hidden ? fromRank : -1;
+    const qualifying = rankOf(ladder, qualifyingTier(ladder, member.progress).handle);
+    const back = Math.max(from, qualifying);
+    if (ruleTier && rankOf(ladder, ruleTier.handle) > back) return { move: true, to: ruleTier.handle, entryRewards: entry(ruleTier) };
+    const crossed = ladder.slice(from + 1, back + 1).filter((tier) => !tier.hidden);
+    return { move: true, to: tierAt(ladder, back).handle, entryRewards: crossed.flatMap(entry) };
+  }
+  if (ruleTier && rankOf(ladder, ruleTier.handle) > currentRank) {
+    return { move: true, to: ruleTier.handle, entryRewards: entry(ruleTier) };
+  }
+  return { move: false };
 }

@@ -19,6 +19,7 @@ import { logger } from "~/logger.server";
 import { reversalTarget, type OrderEarning } from "~/loyalty/earning";
 import { appendCredit, ConcurrentChangeError, runOnce, type Tx } from "~/loyalty/ledger.server";
 import { fromMicros } from "~/loyalty/money";
+import { SEGMENTS, type Segment } from "~/loyalty/segments";
 import { addDays, businessDay, localDateOf, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
 import {
   applyMultiplier,
@@ -80,6 +81,7 @@ export function tierFromRow(row: TierRow): Tier {
           : null,
     perks: row.perks,
     hidden: row.hidden,
+    assignSegment: row.hidden && (SEGMENTS as readonly string[]).includes(row.assignSegment ?? "") ? (row.assignSegment as Segment) : null,
   };
 }
 
@@ -406,7 +408,7 @@ export async function progressOf(
 // ---------------------------------------------------------------------------------------------
 // Changing a member's tier
 
-export type TierChangeReason = "promotion" | "retention_downgrade" | "refund_demotion" | "manual";
+export type TierChangeReason = "promotion" | "retention_downgrade" | "refund_demotion" | "manual" | "segment_rule";
 
 export interface MemberTierState {
   id: string;
