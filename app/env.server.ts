@@ -44,6 +44,20 @@ const EnvSchema = z
     SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
     /** Largest webhook body accepted, bytes. Shopify's biggest order payloads are a few hundred kB. */
     WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(2_000_000),
+    /**
+     * Proxies of the app's own (load balancer, ingress) that APPEND to X-Forwarded-For between Shopify's
+     * app proxy and the app. Unset: the first address (Shopify sets the header to the shopper's address;
+     * later ones were appended behind it). N: the (N+1)-th address from the right. docs/decisions/016.
+     */
+    TRUSTED_PROXY_HOPS: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z.coerce
+        .number({ error: "must be a whole number from 0 to 10 (the app's own proxies that append to X-Forwarded-For)" })
+        .int("must be a whole number from 0 to 10")
+        .min(0, "must be a whole number from 0 to 10")
+        .max(10, "must be a whole number from 0 to 10")
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.SHOPIFY_ADMIN_API_ORIGIN && !env.KEEPSAKE_DEMO && env.NODE_ENV !== "test") {

@@ -79,13 +79,19 @@ export function hashIp(ip: string, secret: string): string {
 }
 
 /**
- * The shopper's address from the app proxy's X-Forwarded-For: its FIRST entry (the client; later
- * entries are proxies). `1.2.3.4:5678` and `[::1]:80` lose their port. Null when absent or not an IP.
+ * The shopper's address from the app proxy's X-Forwarded-For (docs/decisions/016). Shopify's app proxy
+ * sets the header to the shopper's address; each proxy of the app's own in front of it (load balancer,
+ * ingress) may append the address it saw. `trustedHops` null (TRUSTED_PROXY_HOPS unset): the FIRST
+ * entry. A number N: the (N+1)-th entry from the right — the N entries after it are the app's own proxies,
+ * so whatever a client may have sent before Shopify's entry is never read. `1.2.3.4:5678` and
+ * `[::1]:80` lose their port. Null when absent, out of range or not an IP.
  */
-export function firstForwardedAddress(header: string | null | undefined): string | null {
-  const first = header?.split(",")[0]?.trim();
-  if (!first) return null;
-  let candidate = first;
+export function shopperAddress(header: string | null | undefined, trustedHops: number | null): string | null {
+  const entries = (header ?? "").split(",").map((entry) => entry.trim());
+  const index = trustedHops === null ? 0 : entries.length - 1 - trustedHops;
+  const entry = index >= 0 ? entries[index] : undefined;
+  if (!entry) return null;
+  let candidate = entry;
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(candidate);
   if (bracketed?.[1]) candidate = bracketed[1];
   else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(candidate)) candidate = candidate.slice(0, candidate.lastIndexOf(":"));
@@ -198,6 +204,35 @@ export interface OrderFacts {
   rewardedThisMonth: number;
   monthlyCap: number;
   referralsEnabled: boolean;
+}
+
+/** A customer's orders as Shopify reports them (app/shopify/customer-order-history.server.ts). */
+export interface OrderHistory {
+  /** When the order being checked was created; null if Shopify did not return it. */
+  orderCreatedAt: string | null;
+  /** Every order of the customer, ever (Shopify counts past the 60 days the app may read). */
+  numberOfOrders: number;
+  /** The customer's first orders by creation time, as far as the app may read them (up to 2). */
+  earliestOrders: readonly { id: string; createdAt: string }[];
+}
+
+/**
+ * Did the customer order before `orderGid`? Yes when a readable order other than this one was created
+ * before it (or, with no creation time for this one, sorts before it), or when Shopify counts more
+ * orders than the app can see while every readable one is this order: the unseen one is older than
+ * the app's 60-day read window (a later order would be readable). Orders made after this one (a
+ * delayed webhook) never count.
+ */
+export function orderedBefore(history: OrderHistory | null, orderGid: string): boolean {
+  if (!history) return false;
+  const orders = history.earliestOrders;
+  const at = history.orderCreatedAt ? Date.parse(history.orderCreatedAt) : Number.NaN;
+  const before = Number.isNaN(at)
+    ? orders.length > 0 && orders[0]?.id !== orderGid && orders.some((order) => order.id === orderGid)
+    : orders.some((order) => order.id !== orderGid && Date.parse(order.createdAt) < at);
+  if (before) return true;
+  const onlyThis = orders.every((order) => order.id === orderGid);
+  return orders.length < 2 && onlyThis && history.numberOfOrders >= 2;
 }
 
 /** The friend's order paid with their code: does the referrer earn the reward? */

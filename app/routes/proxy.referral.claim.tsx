@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
-import { firstForwardedAddress } from "~/loyalty/referrals";
+import { env } from "~/env.server";
+import { shopperAddress } from "~/loyalty/referrals";
 import { claimReferral } from "~/loyalty/services/referrals.server";
 import type { ReferralClaimError, ReferralClaimErrorCode, ReferralClaimSuccess } from "~/loyalty/storefront-contract";
 import { authenticate } from "~/shopify.server";
@@ -44,7 +45,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return error("invalid_body", "Use POST.");
   const url = new URL(request.url);
   const shop = url.searchParams.get("shop") ?? "";
-  const forwardedFor = request.headers.get("x-forwarded-for");
+  // Shopify's proxy sets X-Forwarded-For to the shopper; TRUSTED_PROXY_HOPS says what our own hosting appended.
+  const clientIp = shopperAddress(request.headers.get("x-forwarded-for"), env().TRUSTED_PROXY_HOPS ?? null);
 
   let json: unknown;
   try {
@@ -58,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 
   try {
-    await limiter.consume(`${shop}:${firstForwardedAddress(forwardedFor) ?? "unknown"}`);
+    await limiter.consume(`${shop}:${clientIp ?? "unknown"}`);
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     return error("rate_limited", "Too many attempts. Please wait a moment.", Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
@@ -68,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
     ref: body.data.ref,
     email: body.data.email,
     loggedInCustomerId: url.searchParams.get("logged_in_customer_id") ?? "",
-    forwardedFor,
+    clientIp,
   });
   if (!outcome.ok) return error(outcome.code, outcome.message, outcome.retryAfterSeconds);
   const success: ReferralClaimSuccess = outcome.value;

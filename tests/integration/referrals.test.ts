@@ -38,22 +38,38 @@ const REFERRER_ADDRESS = { address1: "9 Referrer Lane", address2: null, zip: "90
 let shopify: AdminApiStandIn;
 let handle: AdminApiFetchHandle | undefined;
 /** What the stand-in answers for `customer(id:)`: the referrer's contact details, by customer GID. */
-const contacts = new Map<string, { email: string | null; phone: string | null; address: typeof REFERRER_ADDRESS }>();
+const contacts = new Map<string, { email: string | null; phone: string | null; address: typeof REFERRER_ADDRESS | null }>();
+/** …and a customer's orders as Shopify knows them (orders Keepsake never saw, e.g. from before install). */
+const orderHistories = new Map<string, { numberOfOrders: number; orders: { id: string; createdAt: string }[] }>();
+/** `order(id:).createdAt` by order GID (default: now). */
+const orderCreatedAt = new Map<string, string>();
+/** Set to make the order-history question fail (a GraphQL error, as when Shopify errs). */
+let orderHistoryFails = false;
 let ipCounter = 0;
 
 beforeEach(async () => {
   await resetDatabase(db);
   contacts.clear();
+  orderHistories.clear();
+  orderCreatedAt.clear();
+  orderHistoryFails = false;
   shopify = createAdminApiStandIn({ throttle: false });
   shopify.onQuery("customer", (args) => {
     const contact = contacts.get(String(args.id));
-    if (!contact) return null;
+    const history = orderHistories.get(String(args.id));
+    if (!contact && !history) return null;
     return {
       id: args.id,
-      defaultEmailAddress: contact.email ? { emailAddress: contact.email } : null,
-      defaultPhoneNumber: contact.phone ? { phoneNumber: contact.phone } : null,
-      defaultAddress: contact.address,
+      defaultEmailAddress: contact?.email ? { emailAddress: contact.email } : null,
+      defaultPhoneNumber: contact?.phone ? { phoneNumber: contact.phone } : null,
+      defaultAddress: contact?.address ?? null,
+      numberOfOrders: String(history?.numberOfOrders ?? history?.orders.length ?? 0),
+      orders: { nodes: history?.orders ?? [] },
     };
+  });
+  shopify.onQuery("order", (args) => {
+    if (orderHistoryFails) throw new Error("Internal error. Looks like something went wrong on our end.");
+    return { id: args.id, createdAt: orderCreatedAt.get(String(args.id)) ?? new Date().toISOString() };
   });
   handle = installAdminApiFetch(shopify, { passthrough: false });
 });
@@ -435,6 +451,99 @@ describe("fraud rules: each rejection is refused and recorded for staff", () => 
     expect(byEmail.get("one@example.com")).toEqual(["rewarded", null]);
     expect(byEmail.get("two@example.com")).toEqual(["rejected", "monthly_cap"]);
     expect((await referralEntries(referrer.customer.admin_graphql_api_id)).map((e) => e.delta)).toEqual([500]);
+  });
+
+  it("at order time: a friend who ordered before Keepsake was installed (only Shopify knows) → rejected, nothing earned", async () => {
+    await setUpShop();
+    const referrer = await enrolReferrer();
+    const claimed = await claim({ ref: referrer.code, email: "old-customer@example.com" });
+    expect(claimed.status).toBe(200); // Keepsake has no order for this email: the claim passes
+    const { order, customer } = await friendOrder(claimed.body.code, { email: "old-customer@example.com" });
+    orderCreatedAt.set(order.admin_graphql_api_id, "2026-11-20T10:00:00Z");
+    orderHistories.set(customer.admin_graphql_api_id, {
+      numberOfOrders: 2,
+      orders: [
+        { id: "gid://shopify/Order/1001", createdAt: "2026-10-02T09:00:00Z" }, // before install
+        { id: order.admin_graphql_api_id, createdAt: "2026-11-20T10:00:00Z" },
+      ],
+    });
+    await deliver("orders/paid", order);
+    expect((await referralsOf())[0]).toMatchObject({ status: "rejected", rejectReason: "existing_customer", orderGid: order.admin_graphql_api_id });
+    expect(await referralEntries(referrer.customer.admin_graphql_api_id)).toEqual([]);
+    const [asked] = shopify.requestsFor("CustomerOrderHistory");
+    expect(asked?.variables).toEqual({ customerId: customer.admin_graphql_api_id, orderId: order.admin_graphql_api_id });
+
+    // An order older than the 60 days the app may read: Shopify counts it, the list shows only this one.
+    const second = await claim({ ref: referrer.code, email: "long-ago@example.com" });
+    const late = await friendOrder(second.body.code, { email: "long-ago@example.com" });
+    orderHistories.set(late.customer.admin_graphql_api_id, {
+      numberOfOrders: 2,
+      orders: [{ id: late.order.admin_graphql_api_id, createdAt: new Date().toISOString() }],
+    });
+    await deliver("orders/paid", late.order);
+    expect((await referralsOf())[1]).toMatchObject({ status: "rejected", rejectReason: "existing_customer" });
+
+    // A truly new customer (this order is their first in Shopify too) still rewards the referrer.
+    const third = await claim({ ref: referrer.code, email: "brand-new@example.com" });
+    const fresh = await friendOrder(third.body.code, { email: "brand-new@example.com" });
+    orderHistories.set(fresh.customer.admin_graphql_api_id, {
+      numberOfOrders: 1,
+      orders: [{ id: fresh.order.admin_graphql_api_id, createdAt: new Date().toISOString() }],
+    });
+    await deliver("orders/paid", fresh.order);
+    expect((await referralsOf())[2]).toMatchObject({ status: "rewarded" });
+    expect((await referralEntries(referrer.customer.admin_graphql_api_id)).map((e) => e.delta)).toEqual([500]);
+    await expectLedgerExact();
+  });
+
+  it("at order time: Shopify failing on the friend's order history → no decision, the delivery retries, then decides once", async () => {
+    await setUpShop();
+    const referrer = await enrolReferrer();
+    const claimed = await claim({ ref: referrer.code, email: "history@example.com" });
+    const { order, customer } = await friendOrder(claimed.body.code, { email: "history@example.com" });
+    orderHistories.set(customer.admin_graphql_api_id, {
+      numberOfOrders: 2,
+      orders: [
+        { id: "gid://shopify/Order/1002", createdAt: "2025-01-02T09:00:00Z" },
+        { id: order.admin_graphql_api_id, createdAt: new Date().toISOString() },
+      ],
+    });
+    orderHistoryFails = true;
+    expect((await deliver("orders/paid", order)).status).toBe(200);
+    expect((await referralsOf())[0]).toMatchObject({ status: "claimed", rejectReason: null }); // not rewarded, not rejected
+    const waiting = await db.webhookDelivery.findFirstOrThrow({ where: { topic: "ORDERS_PAID" } });
+    expect(waiting.status).toBe("received");
+    orderHistoryFails = false;
+    await db.webhookDelivery.updateMany({ where: { id: waiting.id }, data: { availableAt: new Date(Date.now() - 1000) } });
+    await drainInbox();
+    expect((await referralsOf())[0]).toMatchObject({ status: "rejected", rejectReason: "existing_customer" });
+    expect(await referralEntries(referrer.customer.admin_graphql_api_id)).toEqual([]);
+    expect(await db.ledgerEntry.count({ where: { orderGid: order.admin_graphql_api_id, kind: "order_earn" } })).toBe(1);
+    await expectLedgerExact();
+  });
+
+  it("at order time: the referrer's own customer account, or their email on a guest checkout → self-referral", async () => {
+    await setUpShop();
+    const referrer = await enrolReferrer();
+    // A "friend" claim with another email, but the order is placed by the referrer's own customer account.
+    const byCustomer = await claim({ ref: referrer.code, email: "alias-one@example.com" });
+    expect(byCustomer.status).toBe(200);
+    await deliver("orders/paid", (await friendOrder(byCustomer.body.code, { customer: referrer.customer })).order);
+
+    // Another claim, then a guest checkout (no customer) with the referrer's email, in other letter case.
+    const byEmail = await claim({ ref: referrer.code, email: "alias-two@example.com" });
+    expect(byEmail.status).toBe(200);
+    const guest = paidOrderPayload({ customer: null, email: referrer.customer.email!.toUpperCase(), discountCodes: [{ code: byEmail.body.code, amount: "10.00" }] });
+    await deliver("orders/paid", guest);
+
+    const rows = await referralsOf();
+    expect(rows.map((r) => [r.friendEmail, r.status, r.rejectReason])).toEqual([
+      ["alias-one@example.com", "rejected", "self_referral"],
+      ["alias-two@example.com", "rejected", "self_referral"],
+    ]);
+    expect(rows.every((r) => r.orderGid !== null)).toBe(true);
+    expect(await referralEntries(referrer.customer.admin_graphql_api_id)).toEqual([]);
+    await expectLedgerExact();
   });
 });
 

@@ -25,6 +25,16 @@ describe("environment check at boot", () => {
     expect(env.KEEPSAKE_DEMO).toBe(false);
   });
 
+  it("TRUSTED_PROXY_HOPS: unset (or empty) means the first X-Forwarded-For address; 0–10 accepted; anything else named", () => {
+    expect(parseEnv(valid).TRUSTED_PROXY_HOPS).toBeUndefined();
+    expect(parseEnv({ ...valid, TRUSTED_PROXY_HOPS: "" }).TRUSTED_PROXY_HOPS).toBeUndefined();
+    expect(parseEnv({ ...valid, TRUSTED_PROXY_HOPS: "0" }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ ...valid, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
+    for (const bad of ["-1", "1.5", "11", "one"]) {
+      expect(problemsOf({ ...valid, TRUSTED_PROXY_HOPS: bad }).join("\n")).toMatch(/TRUSTED_PROXY_HOPS must be a whole number from 0 to 10/);
+    }
+  });
+
   it("names every missing or invalid variable in one error", () => {
     const problems = problemsOf({ SHOPIFY_APP_URL: "not a url", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" });
     expect(problems.join("\n")).toMatch(/SHOPIFY_API_KEY is required/);

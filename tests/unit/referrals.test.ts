@@ -7,7 +7,6 @@ import {
   attributionStep,
   checkClaim,
   checkReferralOrder,
-  firstForwardedAddress,
   friendCodesIn,
   generateFriendCode,
   generateReferralCode,
@@ -18,14 +17,49 @@ import {
   monthWindow,
   normalizePhone,
   normalizeReferralCode,
+  orderedBefore,
   referralLink,
   selfReferralMatch,
+  shopperAddress,
   withinPendingPeriod,
   type ClaimFacts,
   type OrderFacts,
 } from "~/loyalty/referrals";
 
 const fixed = (byte: number) => (size: number) => new Uint8Array(size).fill(byte);
+
+describe("friend ordered before (Shopify's order history)", () => {
+  const THIS = "gid://shopify/Order/3";
+  const at = "2026-11-20T10:00:00Z";
+  const history = (earliestOrders: { id: string; createdAt: string }[], numberOfOrders = earliestOrders.length, orderCreatedAt: string | null = at) => ({
+    orderCreatedAt,
+    numberOfOrders,
+    earliestOrders,
+  });
+
+  it("a first order is not an earlier one; no customer in Shopify means none", () => {
+    expect(orderedBefore(history([{ id: THIS, createdAt: at }]), THIS)).toBe(false);
+    expect(orderedBefore(history([]), THIS)).toBe(false);
+    expect(orderedBefore(null, THIS)).toBe(false);
+  });
+
+  it("an order created before this one counts; one created after (a late webhook) does not", () => {
+    expect(orderedBefore(history([{ id: "gid://shopify/Order/1", createdAt: "2026-10-01T00:00:00Z" }, { id: THIS, createdAt: at }]), THIS)).toBe(true);
+    expect(orderedBefore(history([{ id: THIS, createdAt: at }, { id: "gid://shopify/Order/9", createdAt: "2026-11-21T00:00:00Z" }]), THIS)).toBe(false);
+  });
+
+  it("more orders than the app may read (60 days) while only this one is readable: an older one exists", () => {
+    expect(orderedBefore(history([{ id: THIS, createdAt: at }], 2), THIS)).toBe(true);
+    expect(orderedBefore(history([], 2), THIS)).toBe(true);
+    expect(orderedBefore(history([{ id: THIS, createdAt: at }, { id: "gid://shopify/Order/9", createdAt: "2026-11-21T00:00:00Z" }], 2), THIS)).toBe(false);
+  });
+
+  it("without this order's creation time, an order sorted before it counts", () => {
+    const earlier = [{ id: "gid://shopify/Order/1", createdAt: "2026-10-01T00:00:00Z" }, { id: THIS, createdAt: at }];
+    expect(orderedBefore(history(earlier, 2, null), THIS)).toBe(true);
+    expect(orderedBefore(history([{ id: THIS, createdAt: at }], 1, null), THIS)).toBe(false);
+  });
+});
 
 describe("codes and links", () => {
   it("draws 8-symbol referral codes and KR- friend codes from the unambiguous alphabet", () => {
@@ -69,14 +103,28 @@ describe("personal data as hashes", () => {
     expect(hashIp("203.0.113.7", "s1")).not.toContain("203");
   });
 
-  it("takes the FIRST X-Forwarded-For address, without its port, and nothing that is not an IP", () => {
-    expect(firstForwardedAddress("203.0.113.7, 10.0.0.1, 10.0.0.2")).toBe("203.0.113.7");
-    expect(firstForwardedAddress("203.0.113.7:51234")).toBe("203.0.113.7");
-    expect(firstForwardedAddress("[2001:db8::1]:443, 10.0.0.1")).toBe("2001:db8::1");
-    expect(firstForwardedAddress("2001:db8::1")).toBe("2001:db8::1");
-    expect(firstForwardedAddress("unknown, 10.0.0.1")).toBeNull();
-    expect(firstForwardedAddress("")).toBeNull();
-    expect(firstForwardedAddress(null)).toBeNull();
+  it("TRUSTED_PROXY_HOPS unset: the FIRST X-Forwarded-For address (Shopify's), without its port, and nothing that is not an IP", () => {
+    expect(shopperAddress("203.0.113.7, 10.0.0.1, 10.0.0.2", null)).toBe("203.0.113.7");
+    expect(shopperAddress("203.0.113.7:51234", null)).toBe("203.0.113.7");
+    expect(shopperAddress("[2001:db8::1]:443, 10.0.0.1", null)).toBe("2001:db8::1");
+    expect(shopperAddress("2001:db8::1", null)).toBe("2001:db8::1");
+    expect(shopperAddress("unknown, 10.0.0.1", null)).toBeNull();
+    expect(shopperAddress("", null)).toBeNull();
+    expect(shopperAddress(null, null)).toBeNull();
+  });
+
+  it("TRUSTED_PROXY_HOPS=N: the (N+1)-th address from the right, so a client-sent prefix is never read", () => {
+    // Shopify's entry, then what our own load balancer appended (Shopify's proxy as it saw it).
+    expect(shopperAddress("203.0.113.7, 10.0.0.1", 1)).toBe("203.0.113.7");
+    expect(shopperAddress("203.0.113.7", 0)).toBe("203.0.113.7");
+    // Had a client sent its own X-Forwarded-For and had it been kept before Shopify's entry: not read.
+    expect(shopperAddress("6.6.6.6, 203.0.113.7, 10.0.0.1", 1)).toBe("203.0.113.7");
+    expect(shopperAddress("6.6.6.6, 203.0.113.7", 0)).toBe("203.0.113.7");
+    expect(shopperAddress("[2001:db8::1]:443, 10.0.0.1, 10.0.0.2", 2)).toBe("2001:db8::1");
+    // More hops configured than entries: no address (the IP limit does not apply) rather than a wrong one.
+    expect(shopperAddress("203.0.113.7", 1)).toBeNull();
+    expect(shopperAddress(null, 0)).toBeNull();
+    expect(shopperAddress("203.0.113.7, garbage", 0)).toBeNull();
   });
 });
 

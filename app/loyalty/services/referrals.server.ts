@@ -16,7 +16,6 @@ import {
   attributionStep,
   checkClaim,
   checkReferralOrder,
-  firstForwardedAddress,
   friendCodesIn,
   generateFriendCode,
   generateReferralCode,
@@ -26,6 +25,7 @@ import {
   monthWindow,
   normalizeEmailAddress,
   normalizeReferralCode,
+  orderedBefore,
   referralLink,
   referralReverseKey,
   referralRewardKey,
@@ -46,6 +46,7 @@ import type {
 } from "~/loyalty/storefront-contract";
 import { offlineAccess } from "~/shopify/admin-api.server";
 import { fetchCustomerContact } from "~/shopify/customer-contact.server";
+import { fetchOrderHistory } from "~/shopify/customer-order-history.server";
 import { createLoyaltyCode } from "~/shopify/discounts.server";
 import { cancelRedemption, customerGidOf, GRANT_PREFIX, grantRewardCode } from "./redemptions.server";
 import type { ShopRecord } from "./shops.server";
@@ -183,8 +184,8 @@ export interface ClaimInput {
   email: string;
   /** The signed `logged_in_customer_id` ("" for a guest). */
   loggedInCustomerId: string;
-  /** The app proxy's X-Forwarded-For header. */
-  forwardedFor: string | null;
+  /** The shopper's address from the app proxy's X-Forwarded-For (referrals.ts shopperAddress); null: unknown. */
+  clientIp: string | null;
 }
 
 /** Paid orders Keepsake knows for this email (guest checkouts, or the member with that email) or customer. */
@@ -221,8 +222,7 @@ export async function claimReferral(shopDomain: string, input: ClaimInput): Prom
 
   const email = normalizeEmailAddress(input.email) as string;
   const emailHash = hashEmail(email);
-  const ip = firstForwardedAddress(input.forwardedFor);
-  const ipHash = ip ? hashIp(ip, env().SHOPIFY_API_SECRET) : null;
+  const ipHash = input.clientIp ? hashIp(input.clientIp, env().SHOPIFY_API_SECRET) : null;
 
   // A repeat of an accepted claim (same email, same link): its code again. Another link: email_used.
   const accepted = await db.referral.findUnique({ where: { shopId_acceptedEmailKey: { shopId: shop.id, acceptedEmailKey: emailHash } } });
@@ -336,7 +336,11 @@ export async function attributeReferralOrder(shop: ShopRecord, order: ReferralOr
   }
 
   const referrer = await db.member.findFirstOrThrow({ where: { id: referral.referrerId, shopId: shop.id }, select: { customerGid: true, email: true } });
-  const contact = await fetchCustomerContact(await offlineAccess(shop.domain), referrer.customerGid);
+  const access = await offlineAccess(shop.domain);
+  // Shopify failures throw: the delivery is retried, nothing is decided on missing facts.
+  const contact = await fetchCustomerContact(access, referrer.customerGid);
+  // Keepsake's records start at install: Shopify also says whether the friend ordered before this order.
+  const history = order.customerGid ? await fetchOrderHistory(access, order.customerGid, order.orderGid) : null;
   const referrerIdentity: Identity = {
     customerGid: referrer.customerGid,
     emails: [referrer.email, contact?.email],
@@ -352,7 +356,7 @@ export async function attributeReferralOrder(shop: ShopRecord, order: ReferralOr
   const verdict = checkReferralOrder({
     referrer: referrerIdentity,
     friend: { customerGid: order.customerGid, emails: [email], phones: order.phones, addresses: [order.shippingAddress] },
-    friendEarlierOrders,
+    friendEarlierOrders: friendEarlierOrders + (orderedBefore(history, order.orderGid) ? 1 : 0),
     rewardedThisMonth,
     monthlyCap: shop.referralMonthlyCap,
     referralsEnabled: shop.referralsEnabled && shop.programEnabled,
