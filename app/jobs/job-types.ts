@@ -18,7 +18,10 @@ export interface JobShop {
 export interface ShopJobContext {
   db: PrismaClient;
   shop: JobShop;
-  /** The shop-local business day this run is for (the scheduler catches up missed days oldest first). */
+  /**
+   * The shop-local business day this run is for (the scheduler catches up missed days oldest first);
+   * for a queued run (registry `queuedJobs`), the run's period key.
+   */
   day: LocalDate;
   /** The injected clock's instant for this run. */
   now: Date;
@@ -48,6 +51,12 @@ export interface ShopJob {
    * is past its catch-up window) does not hold it back. docs/decisions/014, addendum "Dependencies".
    */
   after?: readonly string[];
+  /**
+   * Jobs with the same group never run at the same time for one shop, on any instance: the run holds
+   * the shop's group lock (shop-lock.server.ts) from its first batch to its last, and a run that finds
+   * it held is "busy" and tried again on a later pass. `tiers`: the tier review and the tier placement.
+   */
+  exclusive?: string;
 }
 
 /**

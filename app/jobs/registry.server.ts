@@ -12,6 +12,7 @@ import { expiryRemindersJob } from "./expiry-reminders.server";
 import { expirySweepJob } from "./expiry-sweep.server";
 import type { ShopJob } from "./job-types";
 import { segmentRefreshJob } from "./segment-refresh.server";
+import { tierPlacementJob } from "./tier-placement.server";
 import { tierReviewJob } from "./tier-review.server";
 
 export const dailyJobs: readonly ShopJob[] = [
@@ -25,4 +26,13 @@ export const dailyJobs: readonly ShopJob[] = [
   segmentRefreshJob,
   // Last: yesterday's figures include the day's expiries and rewards (docs/decisions/018).
   dailyStatsJob,
+];
+
+/**
+ * Jobs whose runs a request queues (a JobRun row with status `queued`), run by the same scheduler
+ * pass after the shop's daily jobs (scheduler.server.ts runQueuedJobs).
+ */
+export const queuedJobs: readonly ShopJob[] = [
+  // A tier settings save re-places the members (ADR 012 "Program changes").
+  tierPlacementJob,
 ];

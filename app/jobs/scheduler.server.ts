@@ -25,7 +25,8 @@ import { logger } from "~/logger.server";
 import { isUniqueViolation } from "~/loyalty/ledger.server";
 import { businessDaysToRun, type LocalDate } from "~/loyalty/schedule";
 import { inDependencyOrder, type JobShop, type ShopJob } from "./job-types";
-import { dailyJobs } from "./registry.server";
+import { dailyJobs, queuedJobs } from "./registry.server";
+import { acquireShopLock, releaseShopLock, renewShopLock } from "./shop-lock.server";
 
 export const DEFAULT_BATCH_SIZE = 500;
 /** Long enough for any one batch; renewed after each. */
@@ -53,6 +54,8 @@ export interface SchedulerOptions {
   owner?: string;
   db?: PrismaClient;
   jobs?: readonly ShopJob[];
+  /** Jobs whose runs requests queue (registry `queuedJobs`); default: those, or none when `jobs` is given. */
+  queued?: readonly ShopJob[];
   batchSize?: number;
   leaseMs?: number;
   /** How long a failed run waits before it is taken over again; default RETRY_AFTER_MS. */
@@ -114,9 +117,26 @@ async function claim(s: Settings, shopId: string, job: string, day: LocalDate): 
   return { kind: row?.status === "done" ? "already-done" : "busy" };
 }
 
-/** Runs (or resumes) one job for one shop and business day, batch by batch. */
+/**
+ * Runs (or resumes) one job for one shop and business day, batch by batch; a job of an `exclusive`
+ * group holds the shop's group lock throughout (renewed with each batch), or is "busy".
+ */
 export async function runJobDay(job: ShopJob, shop: JobShop, day: LocalDate, options: SchedulerOptions = {}): Promise<JobDayReport> {
   const s = settingsOf(options);
+  const group = job.exclusive;
+  if (!group) return runClaimed(s, job, shop, day, null);
+  const holder = `${s.owner}|${job.name}|${day}`;
+  if (!(await acquireShopLock(s, shop.id, group, holder))) {
+    return { job: job.name, shopId: shop.id, day, outcome: "busy", processed: 0, written: 0 };
+  }
+  try {
+    return await runClaimed(s, job, shop, day, () => renewShopLock(s, shop.id, group, holder));
+  } finally {
+    await releaseShopLock(s, shop.id, group, holder);
+  }
+}
+
+async function runClaimed(s: Settings, job: ShopJob, shop: JobShop, day: LocalDate, renew: (() => Promise<boolean>) | null): Promise<JobDayReport> {
   const report: JobDayReport = { job: job.name, shopId: shop.id, day, outcome: "busy", processed: 0, written: 0 };
   const claimed = await claim(s, shop.id, job.name, day);
   if (claimed.kind !== "claimed") return { ...report, outcome: claimed.kind };
@@ -138,7 +158,7 @@ export async function runJobDay(job: ShopJob, shop: JobShop, day: LocalDate, opt
       });
       report.processed += batch.processed;
       report.written += batch.written;
-      if (advanced.count !== 1) {
+      if (advanced.count !== 1 || (renew && !finished && !(await renew()))) {
         log.warn({ processed: report.processed }, "job lease lost: another instance took the run over");
         return { ...report, outcome: "lost-lease" };
       }
@@ -228,6 +248,29 @@ export async function runDueJobs(options: SchedulerOptions = {}): Promise<JobDay
         if (!COMPLETED.has(report.outcome)) stopped.add(job);
       }
     }
+    reports.push(...(await runQueuedJobs(shop, options.queued ?? (options.jobs ? [] : queuedJobs), { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner })));
+  }
+  return reports;
+}
+
+/**
+ * The runs requests queued for `shop` (a JobRun row inserted with status `queued` and no lease, its
+ * parameters in `payload`), oldest first, each claimed and run like a day of a daily job with its
+ * period key standing for the day (a queued row is claimed as an ended lease; done is final).
+ */
+export async function runQueuedJobs(shop: JobShop, jobs: readonly ShopJob[], options: SchedulerOptions = {}): Promise<JobDayReport[]> {
+  if (jobs.length === 0) return [];
+  const s = settingsOf(options);
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const rows = await s.db.jobRun.findMany({
+    where: { shopId: shop.id, job: { in: [...byName.keys()] }, status: { not: "done" } },
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+    select: { job: true, periodKey: true },
+  });
+  const reports: JobDayReport[] = [];
+  for (const row of rows) {
+    const job = byName.get(row.job);
+    if (job) reports.push(await runJobDay(job, shop, row.periodKey, { ...options, db: s.db, now: s.now, clock: s.clock, owner: s.owner }));
   }
   return reports;
 }

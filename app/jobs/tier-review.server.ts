@@ -33,6 +33,7 @@ import {
 } from "~/loyalty/services/tiers.server";
 import { confirmPendingDowngrade, evaluateRetention, type DowngradeRule, type TierLadder, type TierProgress } from "~/loyalty/tiers";
 import type { BatchResult, ShopJob, ShopJobContext } from "./job-types";
+import { TIERS_LOCK } from "./shop-lock.server";
 
 interface DueMember {
   id: string;
@@ -227,4 +228,5 @@ export async function runTierReviewBatch(context: ShopJobContext, _cursor: strin
   }
 }
 
-export const tierReviewJob: ShopJob = { name: "tier-review", runBatch: runTierReviewBatch };
+/** Never at the same time as a tier placement of the same shop (ADR 012 "Program changes"). */
+export const tierReviewJob: ShopJob = { name: "tier-review", runBatch: runTierReviewBatch, exclusive: TIERS_LOCK };

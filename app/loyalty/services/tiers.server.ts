@@ -408,7 +408,8 @@ export async function progressOf(
 // ---------------------------------------------------------------------------------------------
 // Changing a member's tier
 
-export type TierChangeReason = "promotion" | "retention_downgrade" | "refund_demotion" | "manual" | "segment_rule";
+/** `program_change`: the tier settings changed and the placement run moved the member (app/jobs/tier-placement.server.ts). */
+export type TierChangeReason = "promotion" | "retention_downgrade" | "refund_demotion" | "manual" | "program_change" | "segment_rule";
 
 export interface MemberTierState {
   id: string;
@@ -749,7 +750,11 @@ export async function tierSyncOf(
   if (!shop || !member) return null;
   const ladder = await loadLadder(shopId);
   const tier = shop.tiersEnabled ? tierOf(ladder, member.tierHandle) : null;
-  const allTags = ladder.map((item) => tierTag(item.handle));
+  // Every tier of the ladder, and every tier the member was ever in: a tier removed from the ladder
+  // (its members re-placed, ADR 012 "Program changes") must not leave its tag on the customer.
+  const history = await db.tierChange.findMany({ where: { shopId, memberId }, select: { fromHandle: true, toHandle: true } });
+  const handles = new Set([...ladder.map((item) => item.handle), ...history.flatMap((row) => [row.toHandle, row.fromHandle ?? row.toHandle])]);
+  const allTags = [...handles].map(tierTag);
   if (!tier) return { customerGid: member.customerGid, tag: null, removeTags: allTags, name: null, progress: null };
   const view = await memberTierView(shop, member, ladder, now);
   return {
