@@ -106,10 +106,12 @@ export async function runOnce<T>(
 
 /**
  * Expiry (docs/decisions/011, 014): reversals, compensations and expiries are not member activity;
- * everything else (earnings, redemptions, staff adjustments, bonuses) is.
+ * nor is a tier's entry reward, a gift the program gives (with a promotion the order that caused it
+ * is the activity; a hidden tier assigned by segment must not make an at-risk member look active,
+ * ADR 012 addendum). Everything else (earnings, redemptions, staff adjustments, bonuses) is.
  */
 export function isExpiryActivity(kind: string): boolean {
-  return !/reversal|restore|cancel|expiry/.test(kind);
+  return !/reversal|restore|cancel|expiry|tier_entry_reward/.test(kind);
 }
 
 interface ExpiryStamps {

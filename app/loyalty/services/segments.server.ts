@@ -69,6 +69,15 @@ export async function refreshSegments(shopId: string, now = new Date()): Promise
   return { members, changed };
 }
 
+/** A member of a refreshed batch with today's segment (for the hidden tiers' segment rules, ADR 012 addendum). */
+export interface SegmentedMember {
+  id: string;
+  customerGid: string;
+  tierHandle: string | null;
+  excluded: boolean;
+  segment: Segment;
+}
+
 /**
  * One keyset batch (members after `after` by id): recompute, write the changed ones. The daily job
  * (app/jobs/segment-refresh.server.ts) runs these under the scheduler's lease, resumable by cursor.
@@ -78,17 +87,25 @@ export async function refreshSegmentBatch(
   now: Date,
   after: string | null,
   batchSize: number,
-): Promise<{ processed: number; changed: number; nextCursor: string | null }> {
+): Promise<{ processed: number; changed: number; nextCursor: string | null; members: SegmentedMember[] }> {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { segmentRules: true } });
   const rules = readSegmentRules(shop.segmentRules);
   const since = windowStart(rules, now);
-  const batch: { id: string; customerGid: string; enrolledAt: Date; lastActivityAt: Date | null; segment: string | null }[] = await db.member.findMany({
+  const batch: {
+    id: string;
+    customerGid: string;
+    enrolledAt: Date;
+    lastActivityAt: Date | null;
+    segment: string | null;
+    tierHandle: string | null;
+    excludedAt: Date | null;
+  }[] = await db.member.findMany({
     where: { shopId, ...(after ? { id: { gt: after } } : {}) },
     orderBy: { id: "asc" },
     take: batchSize,
-    select: { id: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true },
+    select: { id: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true, tierHandle: true, excludedAt: true },
   });
-  if (batch.length === 0) return { processed: 0, changed: 0, nextCursor: null };
+  if (batch.length === 0) return { processed: 0, changed: 0, nextCursor: null, members: [] };
   const orders = await db.orderRecord.findMany({
     where: { shopId, customerGid: { in: batch.map((m) => m.customerGid) }, paidAt: { not: null }, cancelledAt: null },
     select: { customerGid: true, paidAt: true, eligibleAmount: true, refundedAmount: true },
@@ -107,6 +124,7 @@ export async function refreshSegmentBatch(
     facts.set(key, fact);
   }
   const moves = new Map<Segment, string[]>();
+  const members: SegmentedMember[] = [];
   for (const member of batch) {
     const fact = facts.get(member.customerGid);
     const lastOrder = fact?.last ?? null;
@@ -118,6 +136,7 @@ export async function refreshSegmentBatch(
       now,
     );
     if (segment !== member.segment) moves.set(segment, [...(moves.get(segment) ?? []), member.id]);
+    members.push({ id: member.id, customerGid: member.customerGid, tierHandle: member.tierHandle, excluded: member.excludedAt !== null, segment });
   }
   let changed = 0;
   for (const [segment, ids] of moves) {
@@ -126,7 +145,7 @@ export async function refreshSegmentBatch(
     await db.member.updateMany({ where: { id: { in: ids } }, data: { segment } });
     changed += ids.length;
   }
-  return { processed: batch.length, changed, nextCursor: batch.length < batchSize ? null : batch[batch.length - 1]!.id };
+  return { processed: batch.length, changed, nextCursor: batch.length < batchSize ? null : batch[batch.length - 1]!.id, members };
 }
 
 /** Recompute after this request (a large shop takes a while); failures are logged. */
