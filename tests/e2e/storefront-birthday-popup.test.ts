@@ -60,18 +60,65 @@ async function celebrateToday(customer: { gid: string }) {
   expect(await issueBirthdayReward(shop, row, year)).toBe("issued");
 }
 
+interface VisitOptions {
+  clearCap?: boolean;
+  /** Another fixture storefront (another origin, so its own frequency cap), e.g. one with other embed settings. */
+  on?: Storefront;
+  /** The browser's clock at the visit (Date.now and new Date only; timers keep running). */
+  at?: Date;
+  /** Holds the pop-up's GET /apps/keepsake/birthday until `release()`. */
+  hold?: boolean;
+}
+
 /** A new tab (fresh sessionStorage) with the browser's frequency cap cleared, then the page. */
-async function visit(urlPath: string, customer: FixtureCustomer | null, options: { clearCap?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-  storefront.logIn(customer?.id ?? null);
+async function visit(
+  urlPath: string,
+  customer: FixtureCustomer | null,
+  options: VisitOptions = {},
+): Promise<{ page: Page; errors: string[]; requests: string[]; release: () => void }> {
+  const shop = options.on ?? storefront;
+  shop.logIn(customer?.id ?? null);
   const page = await context.newPage();
   const errors: string[] = [];
+  const requests: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  if (options.clearCap !== false) {
-    await page.goto(`${storefront.url}/?embed=0`);
-    await page.evaluate(() => localStorage.clear());
+  page.on("request", (request) => requests.push(new URL(request.url()).pathname));
+  let release = () => {};
+  if (options.hold) {
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/apps/keepsake/birthday", async (route) => {
+      await held;
+      await route.fallback();
+    });
   }
-  await page.goto(`${storefront.url}${urlPath}`);
-  return { page, errors };
+  if (options.at) await page.clock.setFixedTime(options.at);
+  if (options.clearCap !== false) {
+    await page.goto(`${shop.url}/?embed=0`);
+    await page.evaluate(() => localStorage.clear());
+    requests.length = 0;
+  }
+  await page.goto(`${shop.url}${urlPath}`);
+  return { page, errors, requests, release };
+}
+
+const BIRTHDAY_CSS = "/keepsake-birthday.css";
+const stylesheetLinked = (page: Page) => page.evaluate((css) => [...document.querySelectorAll("link")].some((l) => l.href.endsWith(css)), BIRTHDAY_CSS);
+
+/** The fixture storefront with the birthday pop-up embed on, with the merchant's embed settings (theme editor). */
+function startFixture(settings?: Record<string, unknown>): Promise<Storefront> {
+  return startStorefront({
+    shop: FIXTURE_SHOP,
+    products: [FIXTURE_PRODUCT],
+    customers,
+    appData: async () => {
+      const response = await forwardInProcess(signedAppProxyRequest({ shop: SHOP, loggedInCustomerId: "", path: "/member", secret: APP_SECRET(), appUrl: APP_URL }));
+      return { earnRate: "1", program: ((await response.json()) as MemberResponse).program };
+    },
+    forward: forwardInProcess,
+    secret: APP_SECRET(),
+    appUrl: APP_URL,
+    embeds: [{ block: "birthday-popup", settings }],
+  });
 }
 
 async function seriousAxeViolations(page: Page) {
@@ -106,19 +153,7 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     linus = await member("Linus");
     joan = await member("Joan");
     workDir = mkdtempSync(path.join(tmpdir(), "keepsake-birthday-e2e-"));
-    storefront = await startStorefront({
-      shop: FIXTURE_SHOP,
-      products: [FIXTURE_PRODUCT],
-      customers,
-      appData: async () => {
-        const response = await forwardInProcess(signedAppProxyRequest({ shop: SHOP, loggedInCustomerId: "", path: "/member", secret: APP_SECRET(), appUrl: APP_URL }));
-        return { earnRate: "1", program: ((await response.json()) as MemberResponse).program };
-      },
-      forward: forwardInProcess,
-      secret: APP_SECRET(),
-      appUrl: APP_URL,
-      embeds: [{ block: "birthday-popup" }],
-    });
+    storefront = await startFixture();
     context = await launchOfflineChromium(path.join(workDir, "profile"), { viewport: { width: 1280, height: 860 }, permissions: ["clipboard-read", "clipboard-write"] });
   });
 
@@ -129,12 +164,22 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it("invites a member without a birthday; the form saves it, and the styles load only when it shows", async () => {
-    const { page, errors } = await visit(PRODUCT_PATH, ada);
+  it("invites a member without a birthday, explaining the rules; the form saves it, and the styles load only when it shows", async () => {
+    const { page, errors, requests, release } = await visit(PRODUCT_PATH, ada, { hold: true });
+    // The page is loaded and the pop-up has asked the proxy: until the answer, no stylesheet is requested or linked.
+    await page.waitForRequest((request) => request.url().endsWith("/apps/keepsake/birthday"));
+    await page.waitForTimeout(500);
+    expect(requests.filter((p) => p.endsWith(BIRTHDAY_CSS))).toEqual([]);
+    await expect(stylesheetLinked(page)).resolves.toBe(false);
+    release();
     const dialog = page.getByRole("dialog", { name: "When's your birthday?" });
     await dialog.waitFor();
     await expect(dialog.textContent()).resolves.toContain("250 points");
-    await expect(page.evaluate(() => [...document.querySelectorAll("link")].some((l) => l.href.endsWith("keepsake-birthday.css")))).resolves.toBe(true);
+    expect(requests.filter((p) => p.endsWith(BIRTHDAY_CSS))).toHaveLength(1);
+    await expect(stylesheetLinked(page)).resolves.toBe(true);
+    await expect(dialog.locator("[data-keepsake-birthday-rules]").textContent()).resolves.toBe(
+      "Birthdays entered less than 30 days before the date get their gift from next year. You can change your birthday once every 365 days.",
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
     await dialog.getByRole("button", { name: "Save my birthday" }).click();
     await expect(dialog.getByRole("alert").textContent()).resolves.toContain("Choose a month and a day");
@@ -146,6 +191,13 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     const row = await db.member.findFirstOrThrow({ where: { customerGid: ada.gid } });
     expect(row).toMatchObject({ birthdayMonth: 7, birthdayDay: 19, birthdayYear: 1990 });
     expect(errors).toEqual([]);
+    // Nothing to show now (a birthday, not in its window): asked, answered "none", and no stylesheet at all.
+    const later = await visit("/", ada);
+    await later.page.waitForResponse((response) => response.url().endsWith("/apps/keepsake/birthday"));
+    await settled(later.page);
+    await expect(later.page.getByRole("dialog").count()).resolves.toBe(0);
+    expect(later.requests.filter((p) => p.endsWith(BIRTHDAY_CSS))).toEqual([]);
+    await expect(stylesheetLinked(later.page)).resolves.toBe(false);
   });
 
   it("is frequency-capped per browser and never shown twice in one visit", async () => {
@@ -174,8 +226,38 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     await third.page.getByRole("dialog").waitFor();
   });
 
-  it("is keyboard-operable: focus moves in, Tab stays inside, Esc closes and focus returns", async () => {
-    const { page } = await visit("/", linus);
+  it("follows the merchant's frequency (1 day in the embed settings): hidden a day less a minute later, shown again after a day", async () => {
+    const daily = await startFixture({ frequency_days: 1 });
+    try {
+      const cora = await member("Cora");
+      const first = await visit("/", cora, { on: daily });
+      await first.page.getByRole("dialog").waitFor();
+      await first.page.keyboard.press("Escape");
+      const shownAt = Date.now();
+      const cap = await first.page.evaluate(() => Number(localStorage.getItem("keepsake:birthday:next")));
+      expect(cap - shownAt).toBeGreaterThan(86_400_000 - 60_000);
+      expect(cap - shownAt).toBeLessThanOrEqual(86_400_000);
+      // The browser's clock a day less a minute later (new tab, a new visit): nothing, and the proxy is not asked.
+      const early = await visit("/", cora, { on: daily, clearCap: false, at: new Date(shownAt + 86_400_000 - 60_000) });
+      await settled(early.page);
+      await early.page.waitForTimeout(2000);
+      await expect(early.page.getByRole("dialog").count()).resolves.toBe(0);
+      expect(early.requests.filter((p) => p.endsWith("/apps/keepsake/birthday"))).toEqual([]);
+      // A day and a minute later: shown again (with 14 days, the default, it would still be hidden).
+      const next = await visit("/", cora, { on: daily, clearCap: false, at: new Date(shownAt + 86_400_000 + 60_000) });
+      await next.page.getByRole("dialog", { name: "When's your birthday?" }).waitFor();
+    } finally {
+      await daily.close();
+    }
+  });
+
+  it("is keyboard-operable: focus moves in, Tab stays inside, Esc closes and focus returns to where the shopper was", async () => {
+    const { page, release } = await visit("/", linus, { hold: true });
+    // The shopper is on a link of the page when the pop-up opens.
+    const shopLink = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Shop" });
+    await shopLink.focus();
+    await shopLink.evaluate((link) => link.setAttribute("data-was-focused", ""));
+    release();
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     await expect(page.evaluate(() => document.activeElement?.closest("[role=dialog]") !== null)).resolves.toBe(true);
@@ -185,7 +267,7 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     }
     await page.keyboard.press("Escape");
     await expect(dialog.count()).resolves.toBe(0);
-    await expect(page.evaluate(() => document.activeElement === document.body || document.activeElement?.tagName === "A")).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.hasAttribute("data-was-focused") ?? false)).resolves.toBe(true);
   });
 
   it("shows a member in their birthday window their gift (points), and a catalog gift with its code", async () => {
@@ -221,7 +303,34 @@ describe("birthday pop-up (app embed) in Chromium", () => {
     await dialog.waitFor();
     await expect(dialog.getByRole("button", { name: "생일 저장" }).count()).resolves.toBe(1);
     await expect(dialog.getByLabel("월").count()).resolves.toBe(1);
+    await expect(dialog.locator("[data-keepsake-birthday-rules]").textContent()).resolves.toBe(
+      "생일 30일 전보다 늦게 등록하면 선물은 다음 해부터 드려요. 생일은 365일에 한 번 바꿀 수 있어요.",
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("explains the rules with the merchant's values, leaving out a rule set to 0", async () => {
+    await db.shop.update({ where: { domain: SHOP }, data: { birthdayMinLeadDays: 0, birthdayChangeCooldownDays: 90 } });
+    try {
+      const { page } = await visit("/", await member("Ines"));
+      const dialog = page.getByRole("dialog", { name: "When's your birthday?" });
+      await dialog.waitFor();
+      await expect(dialog.locator("[data-keepsake-birthday-rules]").textContent()).resolves.toBe("You can change your birthday once every 90 days.");
+      await db.shop.update({ where: { domain: SHOP }, data: { birthdayMinLeadDays: 12, birthdayChangeCooldownDays: 0 } });
+      const other = await visit("/", await member("Otto"));
+      const invite = other.page.getByRole("dialog", { name: "When's your birthday?" });
+      await invite.waitFor();
+      await expect(invite.locator("[data-keepsake-birthday-rules]").textContent()).resolves.toBe(
+        "Birthdays entered less than 12 days before the date get their gift from next year.",
+      );
+      await expect(invite.textContent()).resolves.not.toMatch(/\b0 days/);
+      await db.shop.update({ where: { domain: SHOP }, data: { birthdayMinLeadDays: 0 } });
+      const none = await visit("/", await member("Pia"));
+      await none.page.getByRole("dialog", { name: "When's your birthday?" }).waitFor();
+      await expect(none.page.locator("[data-keepsake-birthday-rules]").count()).resolves.toBe(0);
+    } finally {
+      await db.shop.update({ where: { domain: SHOP }, data: { birthdayMinLeadDays: 30, birthdayChangeCooldownDays: 365 } });
+    }
   });
 
   it("shows guests nothing unless the merchant invites them to join", async () => {

@@ -496,6 +496,109 @@ describe("storefront widget (theme app extension) in Chromium", () => {
     }
   });
 
+  it("birthday in the panel: the shop's rules explained, a change saved, a refused change says when (nothing changed); a rule at 0 unmentioned; Korean", async () => {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const rules = (birthdayMinLeadDays: number, birthdayChangeCooldownDays: number) =>
+      db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: true, birthdayRewardPoints: 300, birthdayMinLeadDays, birthdayChangeCooldownDays } });
+    const setBirthday = (customer: FixtureCustomer, data: { birthdayMonth?: number; birthdayDay?: number; birthdaySetAt?: Date; birthdayFirstYear?: number }) =>
+      db.member.updateMany({ where: { shopId: shop.id, customerGid: `gid://shopify/Customer/${customer.id}` }, data });
+    const storedBirthday = async (customer: FixtureCustomer) => {
+      const row = await db.member.findFirstOrThrow({ where: { shopId: shop.id, customerGid: `gid://shopify/Customer/${customer.id}` } });
+      return [row.birthdayMonth, row.birthdayDay];
+    };
+    const nextChangeOn = async (customer: FixtureCustomer) => {
+      const view = await memberJson(customer.id);
+      const on = view.enrolled ? view.birthdayRules?.nextChangeOn : null;
+      if (!on) throw new Error("the member response has no next change date");
+      return on;
+    };
+    const longDay = (locale: string, ymd: string) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${ymd}T12:00:00Z`));
+    await rules(10, 90);
+    try {
+      const kim = await member("Kim", "10.00");
+      await setBirthday(kim, { birthdayMonth: 3, birthdayDay: 14, birthdaySetAt: new Date("2025-01-01T00:00:00Z"), birthdayFirstYear: 2025 });
+
+      // Allowed: "Change" opens the form prefilled, with the rules; the new date is saved and shown.
+      const { page, errors } = await openPage(PRODUCT_PATH, kim);
+      const dialog = await openPanel(page);
+      await expect(dialog.locator("#ks-bday-current").textContent()).resolves.toBe("Your birthday: March 14");
+      await dialog.getByRole("button", { name: "Change" }).click();
+      const day = dialog.getByLabel("Day", { exact: true });
+      await expect(dialog.getByLabel("Month", { exact: true }).inputValue()).resolves.toBe("3");
+      await expect(day.inputValue()).resolves.toBe("14");
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("ks-bday-panel-month");
+      await expect(dialog.locator("[data-keepsake-birthday-rules]").textContent()).resolves.toBe(
+        "Birthdays entered less than 10 days before the date get their gift from next year. You can change your birthday once every 90 days.",
+      );
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await day.selectOption("15");
+      await dialog.getByRole("button", { name: "Save my birthday" }).click();
+      await dialog.getByText(/Your birthday gift comes every year/).waitFor();
+      await expect(dialog.locator("#ks-bday-current").textContent()).resolves.toBe("Your birthday: March 15");
+      expect(await storedBirthday(kim)).toEqual([3, 15]);
+      // Now inside the cooldown: the day a change is allowed again, no "Change".
+      const again = await nextChangeOn(kim);
+      await expect(dialog.locator('[data-key="birthday-next"]').textContent()).resolves.toBe(`You can change it again on ${longDay("en", again)}.`);
+      await expect(dialog.getByRole("button", { name: "Change" }).count()).resolves.toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+
+      // Refused: the panel offered a change, but the birthday was changed meanwhile (another tab): the server's
+      // refusal is shown under the fields with the date, nothing is saved, and Cancel shows that date.
+      await setBirthday(kim, { birthdaySetAt: new Date("2025-01-01T00:00:00Z") });
+      const second = await openPage(PRODUCT_PATH, kim);
+      const panel = await openPanel(second.page);
+      await panel.getByRole("button", { name: "Change" }).click();
+      await setBirthday(kim, { birthdaySetAt: new Date() });
+      const refusedUntil = await nextChangeOn(kim);
+      await panel.getByLabel("Day", { exact: true }).selectOption("20");
+      await panel.getByRole("button", { name: "Save my birthday" }).click();
+      const refusal = panel.getByRole("alert");
+      await refusal.waitFor();
+      await expect(refusal.textContent()).resolves.toBe(`You can change your birthday again on ${longDay("en", refusedUntil)}.`);
+      await expect(refusal.getAttribute("id")).resolves.toBe("ks-bday-panel-status");
+      await expect(panel.getByLabel("Day", { exact: true }).getAttribute("aria-describedby")).resolves.toContain("ks-bday-panel-status");
+      expect(await storedBirthday(kim)).toEqual([3, 15]);
+      await panel.getByRole("button", { name: "Cancel" }).click();
+      await expect(panel.locator('[data-key="birthday-next"]').textContent()).resolves.toBe(`You can change it again on ${longDay("en", refusedUntil)}.`);
+      await expect(second.page.evaluate(() => document.activeElement?.getAttribute("data-key"))).resolves.toBe("birthday-next");
+      expect(await seriousAxeViolations(second.page)).toEqual([]);
+      // Chromium logs the refusal's 409 as a failed resource; nothing else may go wrong.
+      expect(second.errors.filter((error) => !error.includes("status of 409"))).toEqual([]);
+      await second.page.close();
+
+      // A rule set to 0 is not mentioned (no "0 days"); one left alone reads on its own.
+      const lee = await member("Lee", "10.00");
+      const rulesShown = async (urlPath: string) => {
+        const visit = await openPage(urlPath, lee);
+        const form = await openPanel(visit.page);
+        await form.getByRole("button", { name: /Add your birthday|생일 등록/ }).click();
+        await form.locator("#ks-bday-panel-month").waitFor();
+        const shown = await form.locator("[data-keepsake-birthday-rules]").allTextContents();
+        expect(await form.textContent()).not.toMatch(/\b0 days/);
+        expect(visit.errors).toEqual([]);
+        await visit.page.close();
+        return shown;
+      };
+      await rules(0, 1);
+      expect(await rulesShown(PRODUCT_PATH)).toEqual(["You can change your birthday once a day."]);
+      await rules(0, 0);
+      expect(await rulesShown(PRODUCT_PATH)).toEqual([]);
+
+      // Korean: the birthday, the day a change is allowed again, and the rules.
+      await rules(10, 90);
+      const korean = await openPage(`/ko${PRODUCT_PATH}`, kim);
+      const hangul = await openPanel(korean.page);
+      await expect(hangul.locator("#ks-bday-current").textContent()).resolves.toBe("내 생일: 3월 15일");
+      await expect(hangul.locator('[data-key="birthday-next"]').textContent()).resolves.toBe(`${longDay("ko", refusedUntil)}부터 다시 바꿀 수 있어요.`);
+      expect(await seriousAxeViolations(korean.page)).toEqual([]);
+      await korean.page.close();
+      expect(await rulesShown(`/ko${PRODUCT_PATH}`)).toEqual(["생일 10일 전보다 늦게 등록하면 선물은 다음 해부터 드려요. 생일은 90일에 한 번 바꿀 수 있어요."]);
+    } finally {
+      await db.shop.update({ where: { id: shop.id }, data: { birthdayEnabled: false, birthdayMinLeadDays: 30, birthdayChangeCooldownDays: 365 } });
+    }
+  });
+
   it("points expiring: the panel says how many points expire on which day, in the shopper's language", async () => {
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
     await updateExpirySettings(SHOP, { mode: "inactivity", months: 12, reminderDays: [30, 3] });

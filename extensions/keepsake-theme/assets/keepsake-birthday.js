@@ -51,40 +51,81 @@
     });
   }
 
+  /** A day (yyyy-mm-dd, shop-local) as a date in a sentence, whatever the shopper's zone. */
+  function longDay(locale, ymd) {
+    return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(new Date(ymd + "T12:00:00Z"));
+  }
+  /** The rules the shop set (lead days, change cooldown), one sentence each; a rule set to 0 is not mentioned. */
+  function rulesText(strings, locale, rules) {
+    var plural = new Intl.PluralRules(locale);
+    return [["rule_lead_", rules && rules.minLeadDays], ["rule_cooldown_", rules && rules.cooldownDays]]
+      .filter(function (rule) {
+        return rule[1] > 0;
+      })
+      .map(function (rule) {
+        return fill(strings[rule[0] + (plural.select(rule[1]) === "one" ? "one" : "other")], { days: new Intl.NumberFormat(locale).format(rule[1]) });
+      })
+      .join(" ");
+  }
+
   /**
-   * The birthday form: month and day (required) and year (optional), saved to the proxy. Errors are announced
-   * and tied to the form; `done(view)` gets the answer of a successful save.
+   * The birthday form: the shop's rules, month and day (required) and year (optional), prefilled with
+   * `options.value`, saved to the proxy. Errors are announced (role=alert) right under the fields, the field at
+   * fault marked invalid and focused; `refused(error)` hears a "change_too_soon", `done(view)` a successful save.
    */
   function birthdayForm(options) {
     var strings = options.strings;
     var locale = options.locale;
+    var value = options.value || {};
     var idBase = "ks-bday-" + (options.idSuffix || "form");
     var monthNames = new Intl.DateTimeFormat(locale, { month: "long", timeZone: "UTC" });
-    var months = [node("option", { value: "", text: strings.choose })];
-    for (var m = 1; m <= 12; m++) months.push(node("option", { value: String(m), text: monthNames.format(new Date(Date.UTC(2000, m - 1, 1))) }));
-    var days = [node("option", { value: "", text: strings.choose })];
-    for (var d = 1; d <= 31; d++) days.push(node("option", { value: String(d), text: String(d) }));
-    var month = node("select", { id: idBase + "-month", name: "month", required: true, "aria-describedby": idBase + "-status" }, months);
-    var day = node("select", { id: idBase + "-day", name: "day", required: true, "aria-describedby": idBase + "-status" }, days);
-    var year = node("input", { id: idBase + "-year", name: "year", type: "text", inputmode: "numeric", maxlength: "4", autocomplete: "bday-year", "aria-describedby": idBase + "-status" });
-    var status = node("p", { id: idBase + "-status", class: "ks-bday__status", role: "status" });
-    var save = node("button", { type: "submit", class: "ks-bday__primary", text: strings.save });
-    var field = function (control, label) {
-      return node("div", { class: "ks-bday__field" }, [node("label", { for: control.id, text: label }), control]);
+    var choice = function (current, number, text) {
+      return node("option", { value: number ? String(number) : "", text: text, selected: !!number && number === current });
+    };
+    var months = [choice(0, 0, strings.choose)];
+    for (var m = 1; m <= 12; m++) months.push(choice(value.month, m, monthNames.format(new Date(Date.UTC(2000, m - 1, 1)))));
+    var days = [choice(0, 0, strings.choose)];
+    for (var d = 1; d <= 31; d++) days.push(choice(value.day, d, String(d)));
+    var rules = rulesText(strings, locale, options.rules);
+    var statusId = idBase + "-status";
+    var control = function (tag, name, attrs, kids) {
+      attrs.id = idBase + "-" + name;
+      attrs.name = name;
+      attrs["data-key"] = attrs.id;
+      attrs.class = options.inputClass;
+      attrs["aria-describedby"] = (name === "month" && rules ? idBase + "-rules " : "") + statusId;
+      return node(tag, attrs, kids);
+    };
+    var month = control("select", "month", { required: true }, months);
+    var day = control("select", "day", { required: true }, days);
+    var year = control("input", "year", { type: "text", inputmode: "numeric", maxlength: "4", autocomplete: "bday-year", value: value.year ? String(value.year) : null });
+    var status = node("p", { id: statusId, class: "ks-bday__status", role: "status" });
+    var save = node("button", { type: "submit", class: options.buttonClass || "ks-bday__primary", "data-key": idBase + "-save", text: strings.save });
+    var field = function (input, label) {
+      return node("div", { class: "ks-bday__field" }, [node("label", { for: input.id, text: label }), input]);
     };
     var form = node("form", { class: "ks-bday__form", novalidate: true }, [
+      rules && node("p", { id: idBase + "-rules", class: "ks-bday__muted ks-muted", "data-keepsake-birthday-rules": true, text: rules }),
       node("div", { class: "ks-bday__row" }, [field(month, strings.month), field(day, strings.day), field(year, strings.year)]),
       status,
       node("div", { class: "ks-bday__actions" }, [save].concat(options.extraActions || [])),
     ]);
+    function fail(text, at) {
+      [month, day, year].forEach(function (input) {
+        input.removeAttribute("aria-invalid");
+      });
+      status.setAttribute("role", "alert");
+      status.textContent = text;
+      if (at) {
+        at.setAttribute("aria-invalid", "true");
+        at.focus();
+      }
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var yearText = year.value.trim();
       if (!month.value || !day.value || (yearText && !/^\d{4}$/.test(yearText))) {
-        status.textContent = strings.invalid;
-        status.setAttribute("role", "alert");
-        (!month.value ? month : !day.value ? day : year).focus();
-        return;
+        return fail(strings.invalid, !month.value ? month : !day.value ? day : year);
       }
       save.disabled = true;
       save.textContent = strings.saving;
@@ -93,17 +134,15 @@
         .then(function (answer) {
           if (answer.ok) return options.done(answer.json);
           var error = (answer.json && answer.json.error) || {};
-          status.setAttribute("role", "alert");
-          status.textContent =
-            error.code === "change_too_soon"
-              ? fill(strings.too_soon, { date: new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(new Date(error.nextChangeOn + "T00:00:00Z")) })
-              : error.code === "invalid_birthday"
-                ? strings.invalid
-                : strings.error;
+          if (error.code === "change_too_soon") {
+            fail(fill(strings.too_soon, { date: longDay(locale, error.nextChangeOn) }));
+            if (options.refused) options.refused(error);
+          } else if (error.code === "invalid_birthday") {
+            fail(strings.invalid, error.field === "month" ? month : error.field === "year" || error.field === "future" ? year : day);
+          } else fail(strings.error);
         })
         .catch(function () {
-          status.setAttribute("role", "alert");
-          status.textContent = strings.error;
+          fail(strings.error);
         })
         .then(function () {
           save.disabled = false;
@@ -203,13 +242,13 @@
       return strings.join_title;
     }
     body.push(node("p", { text: fill(strings.invite_body, { gift: giftText(strings, locale, view) }) }));
-    body.push(node("p", { class: "ks-bday__muted", text: fill(strings.rules, { days: view.minLeadDays, cooldown: view.cooldownDays }) }));
     var notNow = node("button", { type: "button", class: "ks-bday__secondary", text: strings.not_now, onclick: close });
     var form = birthdayForm({
       strings: strings,
       locale: locale,
       proxy: config.proxy,
       idSuffix: "popup",
+      rules: view,
       extraActions: [notNow],
       done: function (saved) {
         var message = node("p", { class: "ks-bday__done", role: "status", tabindex: "-1", text: fill(strings.saved, { year: saved.firstRewardYear }) });

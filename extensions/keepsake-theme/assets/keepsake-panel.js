@@ -59,8 +59,8 @@
     return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(iso));
   }
   /** A shop-local calendar day (yyyy-mm-dd), shown as that day whatever the shopper's zone. */
-  function day(ymd) {
-    return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(ymd + "T12:00:00Z"));
+  function day(ymd, style) {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: style || "medium", timeZone: "UTC" }).format(new Date(ymd + "T12:00:00Z"));
   }
   function signed(value) {
     return new Intl.NumberFormat(locale(), { signDisplay: "exceptZero" }).format(value);
@@ -92,7 +92,7 @@
     ].concat(children));
   }
   function focusables() {
-    var selector = 'a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
+    var selector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
     return Array.prototype.filter.call(dialog.querySelectorAll(selector), function (element) {
       return !element.hidden && element.offsetParent !== null;
     });
@@ -686,19 +686,36 @@
       });
   }
 
-  /** The member's birthday, or the form to add it (keepsake-birthday.js's form, loaded on demand). */
+  /**
+   * The member's birthday with "Change" (or the day a change is allowed again), or "Add"; the form
+   * (keepsake-birthday.js's, loaded on demand) explains the shop's rules and shows the server's refusals.
+   */
   function birthdaySection(data) {
     if (!data.program || !data.program.birthdays) return null;
+    var texts = strings.birthday;
+    var rules = data.birthdayRules || {};
     var children = [];
-    if (data.birthday) {
-      var when = new Intl.DateTimeFormat(locale(), { month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(2000, data.birthday.month - 1, data.birthday.day)));
-      children.push(h("p", { text: fill(strings.birthday_yours, { date: when }) }));
-    } else if (state.birthdayForm) {
+    if (state.birthdayForm) {
       children.push(state.birthdayForm.element);
+    } else if (data.birthday) {
+      var when = new Intl.DateTimeFormat(locale(), { month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(2000, data.birthday.month - 1, data.birthday.day)));
+      children.push(h("p", { id: "ks-bday-current", text: fill(strings.birthday_yours, { date: when }) }));
+      children.push(
+        rules.nextChangeOn
+          ? h("p", { class: "ks-muted", tabindex: "-1", "data-key": "birthday-next", text: fill(texts.next_change, { date: day(rules.nextChangeOn, "long") }) })
+          : h("button", { type: "button", class: "ks-button ks-button--secondary", "data-key": "birthday-change", "aria-describedby": "ks-bday-current", text: texts.change, onclick: openBirthdayForm }),
+      );
     } else {
       children.push(h("button", { type: "button", class: "ks-button ks-button--secondary", "data-key": "birthday-add", text: strings.birthday_add, onclick: openBirthdayForm }));
     }
     return section("ks-birthday-title", strings.birthday_title, children);
+  }
+
+  /** Back from the form to the birthday, focus on what replaced it. */
+  function closeBirthdayForm() {
+    var data = state.data;
+    state.birthdayForm = null;
+    render(!data.birthday ? "birthday-add" : data.birthdayRules && data.birthdayRules.nextChangeOn ? "birthday-next" : "birthday-change");
   }
 
   function openBirthdayForm() {
@@ -712,14 +729,24 @@
         });
     ready.then(
       function () {
+        var data = state.data;
         state.birthdayForm = keepsake.birthdayForm({
           strings: strings.birthday,
           locale: locale(),
           proxy: config.proxy,
           idSuffix: "panel",
+          value: data.birthday,
+          rules: data.birthdayRules,
+          inputClass: "ks-input",
+          buttonClass: "ks-button",
+          extraActions: [h("button", { type: "button", class: "ks-button ks-button--secondary", text: strings.birthday.cancel, onclick: closeBirthdayForm })],
+          refused: function (error) {
+            if (data.birthdayRules) data.birthdayRules.nextChangeOn = error.nextChangeOn;
+          },
           done: function (view) {
             state.birthdayForm = null;
-            state.data.birthday = view.birthday;
+            data.birthday = view.birthday;
+            if (data.birthdayRules) data.birthdayRules.nextChangeOn = view.nextChangeOn;
             state.notice = { type: "info", text: fill(strings.birthday.saved, { year: view.firstRewardYear }) };
             render("notice");
           },
