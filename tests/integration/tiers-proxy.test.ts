@@ -5,6 +5,9 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { runJobDay } from "~/jobs/scheduler.server";
+import { segmentRefreshJob } from "~/jobs/segment-refresh.server";
+import { businessDay } from "~/loyalty/schedule";
 import type { MemberResponse } from "~/loyalty/storefront-contract";
 import { deliver, installShop, proxyGet } from "../support/app";
 import { resetDatabase } from "../support/database";
@@ -52,6 +55,30 @@ describe("proxy GET member: VIP tier", () => {
     const guest = await memberView("");
     expect(guest.enrolled).toBe(false);
     expect(guest.program.tiers).toMatchObject([{ name: "Bronze" }, { name: "Gold", multiplier: "1.5", perks: "Free shipping", threshold: "100.00" }]);
+  });
+
+  it("shows a member their own hidden tier (assigned by a segment rule) while the ladder never lists it", async () => {
+    await db.shop.update({ where: { id: shopId }, data: { tiersEnabled: true, ianaTimezone: "UTC" } });
+    await db.tier.updateMany({ where: { shopId, handle: "insider" }, data: { assignSegment: "at_risk", perks: "A thank-you gift" } });
+    const customer = customerPayload();
+    await deliver("customers/create", customer);
+    const longAgo = new Date(Date.now() - 200 * 86_400_000);
+    await db.member.updateMany({ where: { shopId, customerGid: customer.admin_graphql_api_id }, data: { enrolledAt: longAgo, lastActivityAt: longAgo } });
+    const now = new Date();
+    const shop = { id: shopId, domain: SHOP, ianaTimezone: "UTC" };
+    expect(await runJobDay(segmentRefreshJob, shop, businessDay(now, "UTC"), { now })).toMatchObject({ outcome: "ran" });
+
+    const view = await memberView(customer.id);
+    if (!view.enrolled) throw new Error("not enrolled");
+    expect(view.tier).toMatchObject({
+      handle: "insider",
+      name: "Insider",
+      perks: "A thank-you gift",
+      next: { handle: "gold", name: "Gold", remaining: "100", threshold: "100", current: "0" },
+    });
+    expect(view.program.tiers?.map((tier) => tier.handle)).toEqual(["bronze", "gold"]);
+    const guest = await memberView("");
+    expect(JSON.stringify(guest)).not.toContain("Insider");
   });
 
   it("says nothing about tiers while they are off", async () => {
