@@ -1,8 +1,9 @@
 /**
  * The VIP tiers page (/app/tiers) through session-token auth: the default ladder when a shop has
  * none, a valid save (rows, settings, audit with the staff user, storefront program sync), errors
- * next to each bad field with nothing changed, tiers with members cannot vanish, shop isolation,
- * and a saved multiplier applying to the next order only.
+ * next to each bad field with nothing changed, a removed tier's members left to the placement run
+ * (tests/integration/tier-placement.test.ts), shop isolation, and a saved multiplier applying to the
+ * next order only.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -128,7 +129,7 @@ describe("VIP tiers page", () => {
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } })).tiersEnabled).toBe(false);
   });
 
-  it("refuses to remove a tier that still has members; a saved multiplier applies to the next order only", async () => {
+  it("removing a tier with members queues their re-placement (one run owing both saves); a saved multiplier applies to the next order only", async () => {
     expect((await adminAction(action, "/app/tiers", SHOP_A, form(LADDER))).status).toBe(200);
     const customer = customerPayload();
     await deliver("customers/create", customer, { shop: SHOP_A });
@@ -137,12 +138,22 @@ describe("VIP tiers page", () => {
     expect(member?.tierHandle).toBe("silver");
 
     const removing = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("gold", "1500", "1.5")]));
-    expect(removing.status).toBe(400);
-    expect(removing.body.errors.tiers).toMatch(/member\(s\) are in tier "silver"/);
-    expect(await db.tier.count({ where: { shop: { domain: SHOP_A } } })).toBe(3);
+    expect(removing.status).toBe(200);
+    expect(await db.tier.count({ where: { shop: { domain: SHOP_A } } })).toBe(2);
+    const queued = await db.jobRun.findMany({ where: { shop: { domain: SHOP_A }, job: "tier-placement", status: { not: "done" } } });
+    // Owes this save and the first one (tiers turned on), not run yet: everyone placed and synced.
+    expect(queued.map((run) => JSON.parse(run.payload ?? "null"))).toEqual([{ place: true, sync: "all" }]);
+    expect((await adminLoader(loader, "/app/tiers", SHOP_A)).body.placement).toEqual({ processed: 0, total: 1 });
 
     const doubled = [LADDER[0], { ...(LADDER[1] as TierForm), earnMultiplier: "2" }, LADDER[2]] as TierForm[];
     expect((await adminAction(action, "/app/tiers", SHOP_A, form(doubled))).status).toBe(200);
+    // Silver is back before the run: the new run owes both saves, the first one is closed.
+    const runs = await db.jobRun.findMany({ where: { shop: { domain: SHOP_A }, job: "tier-placement" }, orderBy: { startedAt: "asc" } });
+    expect(runs.map((run) => [run.status, run.error])).toEqual([
+      ["done", "superseded by a later save"],
+      ["done", "superseded by a later save"],
+      ["queued", null],
+    ]);
     const first = await db.ledgerEntry.findFirstOrThrow({ where: { kind: "order_earn", memberId: member?.id } });
     expect(first.delta).toBe(600);
     await deliver("orders/paid", paidOrderPayload({ customer, lines: [{ title: "Cup", price: "10.00", quantity: 1 }] }), { shop: SHOP_A });

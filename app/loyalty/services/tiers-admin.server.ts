@@ -1,18 +1,24 @@
 /**
  * The Tiers settings page (/app/tiers) and the member page's "change tier" action. The ladder is
  * validated with TierLadderSchema (app/loyalty/tiers.ts); a save replaces the shop's Tier rows and
- * settings in one transaction with its audit entry and the storefront program sync. Changes apply to
- * future events only: nobody is promoted or demoted by a save; members move at their next earning
- * or review (a changed qualification period reschedules the reviews).
+ * settings in one transaction with its audit entry, the storefront program sync and, when the save
+ * owes the members something (app/loyalty/tier-placement.ts placementPlan), the `tier-placement`
+ * run that re-places them in the background (tier-placement.server.ts, ADR 012 "Program changes"):
+ * promotions a lowered threshold or a newly enabled ladder allows, members of a removed tier moved,
+ * tags and metafields resent where a name or the progress text changed, everything removed when tiers
+ * are turned off. Nobody is demoted by a save (a raised threshold applies at the member's review; a
+ * changed qualification period reschedules the reviews).
  */
 import { z } from "zod";
 import db from "~/db.server";
 import { businessDay, type LocalDate } from "~/loyalty/schedule";
 import { runOnce } from "~/loyalty/ledger.server";
 import { TierLadderSchema, type TierInput, type TierLadder } from "~/loyalty/tiers";
+import { placementPlan } from "~/loyalty/tier-placement";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
+import { queueTierPlacement, tierPlacementStatus, type TierPlacementStatus } from "./tier-placement.server";
 import {
   loadLadder,
   memberTierView,
@@ -135,11 +141,13 @@ export interface TiersPage {
   /** Members per tier handle. */
   memberCounts: Record<string, number>;
   changes: { id: string; at: string; staffId: string | null }[];
+  /** The members' re-placement after a save, while it is owed or under way (null when none). */
+  placement: TierPlacementStatus | null;
 }
 
 export async function tiersPage(shopDomain: string): Promise<TiersPage> {
   const shop = await ensureShop(shopDomain);
-  const [settings, rewards, counts, trail] = await Promise.all([
+  const [settings, rewards, counts, trail, placement] = await Promise.all([
     settingsOf(shop.id),
     db.reward.findMany({
       where: { shopId: shop.id, active: true, kind: { in: ["amount_off", "percent_off", "free_shipping", "free_product"] } },
@@ -149,6 +157,7 @@ export async function tiersPage(shopDomain: string): Promise<TiersPage> {
     }),
     db.member.groupBy({ by: ["tierHandle"], where: { shopId: shop.id, tierHandle: { not: null } }, _count: { _all: true } }),
     auditTrail(shopDomain, { type: "shop", id: shop.id }, 20),
+    tierPlacementStatus(shop.id),
   ]);
   return {
     settings,
@@ -158,6 +167,7 @@ export async function tiersPage(shopDomain: string): Promise<TiersPage> {
       .filter((item) => item.action === "tiers.update")
       .slice(0, 5)
       .map((item) => ({ id: item.id, at: item.createdAt, staffId: item.staffId })),
+    placement,
   };
 }
 
@@ -194,18 +204,13 @@ export async function saveTierSettings(
       }
     });
   }
-  const kept = new Set(ladder.map((tier) => tier.handle));
-  const stranded = await db.member.groupBy({
-    by: ["tierHandle"],
-    where: { shopId: shop.id, tierHandle: { notIn: [...kept] } },
-    _count: { _all: true },
-  });
-  for (const row of stranded) {
-    if (row.tierHandle) errors.tiers ??= `${row._count._all} member(s) are in tier "${row.tierHandle}": keep it (you can hide it) or move them first`;
-  }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
+  // A removed tier's members are moved by the placement run (the highest remaining tier they qualify for).
+  const kept = new Set(ladder.map((tier) => tier.handle));
 
   const before = await settingsOf(shop.id);
+  const beforeLadder = await loadLadder(shop.id);
+  const owed = placementPlan({ enabled: before.tiersEnabled, ladder: beforeLadder }, { enabled: update.tiersEnabled, ladder });
   const settings = {
     tiersEnabled: update.tiersEnabled,
     tierDowngrade: update.tierDowngrade,
@@ -235,6 +240,7 @@ export async function saveTierSettings(
     }
     await tx.shop.update({ where: { id: shop.id }, data: settings });
     await queueProgramSync(tx, shop.id);
+    await queueTierPlacement(tx, shop.id, owed, now);
     await writeAudit(tx, {
       shopId: shop.id,
       staffId,
