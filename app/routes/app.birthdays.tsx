@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { BlockStack, Checkbox, FormLayout, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Checkbox, FormLayout, Link, List, Select, Text, TextField } from "@shopify/polaris";
 import { RecentChangesCard, SettingsCard, SettingsFrame, useSettingsForm } from "~/components/settings-form";
 import { format } from "~/i18n/admin";
 import { birthdaysStrings } from "~/i18n/features/birthdays";
@@ -26,7 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
 const SAVE_BAR_ID = "birthdays-save-bar";
 
 export default function BirthdaysPage() {
-  const { settings: loaded, rewards, stats, changes } = useLoaderData<typeof loader>();
+  const { settings: loaded, rewards, stats, changes, rewardProblem, notIssued } = useLoaderData<typeof loader>();
   const { t, common, locale } = birthdaysStrings.useStrings();
   const fetcher = useFetcher<SaveBirthdaysResult>();
   const { form, errors, dirty, saving, set, save, discard } = useSettingsForm<BirthdaySettingsView>({
@@ -49,11 +49,30 @@ export default function BirthdaysPage() {
           <Text as="p">{format(t.withBirthday, { count: stats.withBirthday.toLocaleString(locale) })}</Text>
           <Text as="p">{format(t.rewardedThisYear, { count: stats.rewardedThisYear.toLocaleString(locale) })}</Text>
         </SettingsCard>
+        {notIssued.count > 0 ? (
+          <SettingsCard title={t.notIssuedHeading}>
+            <Text as="p">{format(t.notIssuedCount, { count: notIssued.count.toLocaleString(locale) })}</Text>
+            <List>
+              {notIssued.latest.map((gift) => (
+                <List.Item key={gift.id}>
+                  <Link url={`/app/members/${gift.memberId}`} removeUnderline>
+                    {format(t.notIssuedLine, { when: new Date(gift.at).toLocaleDateString(locale), reason: t.notIssuedReasons[gift.reason] })}
+                  </Link>
+                </List.Item>
+              ))}
+            </List>
+          </SettingsCard>
+        ) : null}
         <RecentChangesCard changes={changes} locale={locale} labels={{ heading: t.changesHeading, empty: t.changesEmpty, line: t.changeLine }} />
       </BlockStack>
         </>
       }
     >
+      {rewardProblem ? (
+        <Banner tone="warning" title={t.rewardProblemTitle}>
+          <p>{rewardProblem.kind === "archived" ? format(t.rewardArchived, { name: rewardProblem.name }) : t.rewardMissing}</p>
+        </Banner>
+      ) : null}
       <SettingsCard title={t.statusHeading}>
         <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={form.birthdayEnabled} onChange={set("birthdayEnabled")} error={errors.birthdayEnabled} />
       </SettingsCard>

@@ -5,7 +5,9 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { birthdayShopById, issueBirthdayReward } from "~/loyalty/services/birthdays.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
+import { setRewardActive } from "~/loyalty/services/rewards-admin.server";
 import { action as birthdaysAction, loader as birthdaysLoader } from "~/routes/app.birthdays";
 import { action as earnAction, loader as earnLoader } from "~/routes/app.earn";
 import { loader as memberLoader } from "~/routes/app.members.$memberId";
@@ -65,6 +67,32 @@ describe("Birthdays page", () => {
     const saved = await adminAction(birthdaysAction, "/app/birthdays", SHOP_A, { ...VALID, rewardType: "reward", birthdayRewardId: mine.id });
     expect(saved.body.settings).toMatchObject({ rewardType: "reward", birthdayRewardId: mine.id, birthdayRewardPoints: "" });
     expect((await adminLoader(birthdaysLoader, "/app/birthdays", SHOP_A)).body.rewards).toEqual([{ id: mine.id, name: "$5" }]);
+  });
+});
+
+describe("Birthdays page: a gift that cannot be given", () => {
+  it("warns when the chosen reward is archived, and lists this year's gifts not given (token's shop only)", async () => {
+    const reward = await createReward(SHOP_A, { kind: "amount_off", name: "$5 gift", pointsCost: 500, amount: "5.00" });
+    if (!reward.ok) throw new Error("reward not created");
+    await adminAction(birthdaysAction, "/app/birthdays", SHOP_A, { ...VALID, rewardType: "reward", birthdayRewardId: reward.id });
+    const fine = await adminLoader(birthdaysLoader, "/app/birthdays", SHOP_A);
+    expect(fine.body).toMatchObject({ rewardProblem: null, notIssued: { count: 0, latest: [] } });
+
+    await setRewardActive(SHOP_A, reward.id, false);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const member = await db.member.create({ data: { shopId: shop.id, customerGid: "gid://shopify/Customer/71", email: "m@example.com" } });
+    await issueBirthdayReward((await birthdayShopById(shop.id))!, member, new Date().getUTCFullYear());
+
+    const warned = await adminLoader(birthdaysLoader, "/app/birthdays", SHOP_A);
+    expect(warned.body.rewardProblem).toEqual({ kind: "archived", name: "$5 gift" });
+    expect(warned.body.notIssued.count).toBe(1);
+    expect(warned.body.notIssued.latest).toEqual([expect.objectContaining({ memberId: member.id, reason: "reward_archived", year: new Date().getUTCFullYear() })]);
+    const other = await adminLoader(birthdaysLoader, "/app/birthdays", SHOP_B);
+    expect(other.body).toMatchObject({ rewardProblem: null, notIssued: { count: 0 } });
+
+    // Back to points: the warning goes.
+    await adminAction(birthdaysAction, "/app/birthdays", SHOP_A, VALID);
+    expect((await adminLoader(birthdaysLoader, "/app/birthdays", SHOP_A)).body.rewardProblem).toBeNull();
   });
 });
 

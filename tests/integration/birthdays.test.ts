@@ -11,6 +11,7 @@ import { birthdayRewardsJob } from "~/jobs/birthday-rewards.server";
 import { logger } from "~/logger.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
 import { createReward } from "~/loyalty/services/redemptions.server";
+import { setRewardActive } from "~/loyalty/services/rewards-admin.server";
 import type { BirthdayView } from "~/loyalty/services/birthdays.server";
 import { APP_SECRET, deliver, drainOutbox, entriesOf, installShop, memberOf } from "../support/app";
 import { resetDatabase } from "../support/database";
@@ -51,6 +52,24 @@ async function setUp(settings: Settings = {}) {
   const member = await memberOf(SHOP, customer.admin_graphql_api_id);
   if (!member) throw new Error("not enrolled");
   return { shop, customer, member, numericId: customer.admin_graphql_api_id.split("/").pop() ?? "" };
+}
+
+/** A catalog birthday reward chosen on `enteredOn`, when the member enters a June 1 birthday. */
+async function catalogBirthday(numericId: string, input: Parameters<typeof createReward>[1], enteredOn: string) {
+  vi.useFakeTimers({ toFake: ["Date"], now: new Date(`${enteredOn}T12:00:00Z`) });
+  const reward = await createReward(SHOP, input);
+  if (!reward.ok) throw new Error(reward.issues.join("; "));
+  await db.shop.update({ where: { domain: SHOP }, data: { birthdayRewardId: reward.id, birthdayRewardPoints: null } });
+  await postBirthday(numericId, { month: 6, day: 1 });
+  vi.useRealTimers();
+  return reward;
+}
+
+/** Another member of the set-up shop; returns their numeric customer id. */
+async function setUpMember(): Promise<string> {
+  const customer = customerPayload();
+  await deliver("customers/create", customer);
+  return customer.admin_graphql_api_id.split("/").pop() ?? "";
 }
 
 async function getBirthday(customerId: string): Promise<BirthdayView> {
@@ -162,6 +181,31 @@ describe("adding a birthday (GET/POST /apps/keepsake/birthday)", () => {
     expect((await postBirthday(numericId, { month: 5, day: 6 })).status).toBe(200);
   });
 
+  it("follows a non-default notice setting (10 days instead of 30), and tells the shopper", async () => {
+    const { numericId } = await setUp({ birthdayMinLeadDays: 10 });
+    const other = await setUpMember();
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-07-01T12:00:00Z") });
+    expect((await getBirthday(numericId)).minLeadDays).toBe(10);
+    // 18 days ahead: enough notice with 10 (the default 30 would make it wait a year).
+    expect((await postBirthday(numericId, { month: 7, day: 19 })).body).toMatchObject({ firstRewardYear: 2026, minLeadDays: 10 });
+
+    // Another member, 9 days ahead: not enough, next year.
+    expect((await postBirthday(other, { month: 7, day: 10 })).body.firstRewardYear).toBe(2027);
+  });
+
+  it("follows a non-default change cooldown (30 days instead of 365), saying when", async () => {
+    const { numericId, member } = await setUp({ birthdayChangeCooldownDays: 30 });
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-10T12:00:00Z") });
+    expect((await postBirthday(numericId, { month: 5, day: 5 })).body).toMatchObject({ cooldownDays: 30, nextChangeOn: "2026-02-09" });
+    vi.setSystemTime(new Date("2026-02-08T12:00:00Z"));
+    const refused = await postBirthday(numericId, { month: 5, day: 6 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "change_too_soon", nextChangeOn: "2026-02-09" });
+    expect((await db.member.findUniqueOrThrow({ where: { id: member.id } })).birthdayDay).toBe(5);
+    vi.setSystemTime(new Date("2026-02-09T12:00:00Z"));
+    expect((await postBirthday(numericId, { month: 5, day: 6 })).body).toMatchObject({ birthday: { month: 5, day: 6 }, nextChangeOn: "2026-03-11" });
+  });
+
   it("refuses impossible dates, bad bodies, guests, non-members and a shop without birthdays — changing nothing", async () => {
     const { numericId, member } = await setUp();
     const invalid = await postBirthday(numericId, { month: 2, day: 30 });
@@ -244,12 +288,7 @@ describe("the daily birthday job", () => {
 
   it("gives a catalog reward as a free code once, shown with its code in the pop-up", async () => {
     const { numericId, member } = await setUp();
-    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-02T12:00:00Z") });
-    const reward = await createReward(SHOP, { kind: "amount_off", name: "$10 birthday gift", pointsCost: 1000, amount: "10.00" });
-    if (!reward.ok) throw new Error(reward.issues.join("; "));
-    await db.shop.update({ where: { domain: SHOP }, data: { birthdayRewardId: reward.id, birthdayRewardPoints: null } });
-    await postBirthday(numericId, { month: 6, day: 1 });
-    vi.useRealTimers();
+    await catalogBirthday(numericId, { kind: "amount_off", name: "$10 birthday gift", pointsCost: 1000, amount: "10.00" }, "2026-01-02");
     expect(await runJob("2026-06-01")).toBe(1);
     expect(await runJob("2026-06-01")).toBe(0);
     const grants = await db.redemption.findMany({ where: { memberId: member.id } });
@@ -260,6 +299,35 @@ describe("the daily birthday job", () => {
     const view = await getBirthday(numericId);
     expect(view.popup).toBe("gift");
     expect(view.gift).toMatchObject({ points: null, rewardName: "$10 birthday gift", code: grants[0]?.code });
+  });
+
+  it("an archived catalog reward gives nothing and records it once for staff; a code already given stays", async () => {
+    const { numericId, member } = await setUp();
+    const reward = await catalogBirthday(numericId, { kind: "amount_off", name: "$10 birthday gift", pointsCost: 1000, amount: "10.00" }, "2025-01-02");
+    expect(await runJob("2025-06-01")).toBe(1); // 2025: given while the reward was active
+
+    expect((await setRewardActive(SHOP, reward.id, false, "staff-1")).ok).toBe(true);
+    expect(await runJob("2025-06-01")).toBe(0); // a rerun of that day: the 2025 code stays, nothing recorded
+    expect(await db.notification.count({ where: { kind: "birthday_reward_not_issued" } })).toBe(0);
+
+    expect(await runJob("2026-06-01")).toBe(0);
+    expect(await runJob("2026-06-01")).toBe(0); // a rerun records nothing twice
+    expect(await db.redemption.count({ where: { memberId: member.id } })).toBe(1);
+    expect(shopify.discounts.size).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { memberId: member.id, kind: "birthday_reward" } })).toBe(0);
+    const notices = await db.notification.findMany({ where: { memberId: member.id, kind: "birthday_reward_not_issued" } });
+    expect(notices).toHaveLength(1);
+    expect(JSON.parse(notices[0]!.payload)).toEqual({ customerId: member.customerGid, year: 2026, rewardId: reward.id, reason: "reward_archived" });
+  });
+
+  it("a deleted catalog reward gives nothing and is recorded as such", async () => {
+    const { numericId, member } = await setUp();
+    const reward = await catalogBirthday(numericId, { kind: "free_shipping", name: "Free shipping", pointsCost: 500 }, "2026-01-02");
+    await db.reward.delete({ where: { id: reward.id } }); // by hand: the app archives, but a row may still vanish
+    expect(await runJob("2026-06-01")).toBe(0);
+    const notice = await db.notification.findFirstOrThrow({ where: { memberId: member.id, kind: "birthday_reward_not_issued" } });
+    expect(JSON.parse(notice.payload)).toMatchObject({ reason: "reward_not_found", year: 2026 });
+    expect(shopify.discounts.size).toBe(0);
   });
 
   it("fails the batch when Shopify refuses the code, and a rerun issues it", async () => {

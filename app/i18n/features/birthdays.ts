@@ -35,6 +35,17 @@ const en = {
   changesEmpty: "No changes yet.",
   changeLine: "{when} by {who}",
   memberBirthday: "Birthday: {date}",
+  rewardProblemTitle: "Members get no birthday gift",
+  rewardArchived: "The birthday reward “{name}” is archived. Choose another reward or give points; until then the daily job gives nothing and lists the members below.",
+  rewardMissing: "The birthday reward was deleted. Choose another reward or give points; until then the daily job gives nothing and lists the members below.",
+  notIssuedHeading: "Gifts not given",
+  notIssuedCount: "Birthday gifts that could not be given this year: {count}",
+  notIssuedLine: "{when}: {reason}",
+  notIssuedReasons: {
+    reward_archived: "reward archived",
+    reward_not_found: "reward deleted",
+    reward_not_grantable: "reward can't be given as a code",
+  },
 };
 
 const ko: typeof en = {
@@ -72,6 +83,17 @@ const ko: typeof en = {
   changesEmpty: "아직 변경 사항이 없습니다.",
   changeLine: "{when} · {who}",
   memberBirthday: "생일: {date}",
+  rewardProblemTitle: "회원이 생일 선물을 받지 못합니다",
+  rewardArchived: "생일 리워드 “{name}”이(가) 보관되었습니다. 다른 리워드를 고르거나 포인트로 지급하세요. 그때까지 매일 실행되는 작업은 아무것도 지급하지 않고 아래에 해당 회원을 표시합니다.",
+  rewardMissing: "생일 리워드가 삭제되었습니다. 다른 리워드를 고르거나 포인트로 지급하세요. 그때까지 매일 실행되는 작업은 아무것도 지급하지 않고 아래에 해당 회원을 표시합니다.",
+  notIssuedHeading: "지급하지 못한 선물",
+  notIssuedCount: "올해 지급하지 못한 생일 선물: {count}건",
+  notIssuedLine: "{when}: {reason}",
+  notIssuedReasons: {
+    reward_archived: "리워드 보관됨",
+    reward_not_found: "리워드 삭제됨",
+    reward_not_grantable: "코드로 지급할 수 없는 리워드",
+  },
 };
 
 export const birthdaysStrings = featureStrings({ en, ko });

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import db from "~/db.server";
 import { auditTrail, writeAudit } from "./audit-log.server";
+import { BIRTHDAY_NOT_ISSUED_KIND, type NotIssuedReason } from "./birthdays.server";
 import { ensureShop } from "./shops.server";
 import { queueProgramSync } from "./shopify-outbox.server";
 
@@ -89,12 +90,47 @@ function viewOf(shop: SettingsRow): BirthdaySettingsView {
   };
 }
 
+/** What is wrong with the chosen catalog reward: members get nothing until staff fix it. */
+export type ChosenRewardProblem = { kind: "archived"; name: string } | { kind: "missing" } | null;
+
+export interface NotIssuedGift {
+  id: string;
+  memberId: string;
+  year: number;
+  reason: NotIssuedReason;
+  at: string;
+}
+
 export interface BirthdaysPage {
   settings: BirthdaySettingsView;
   rewards: { id: string; name: string }[];
   /** Members with a birthday on file, and birthday rewards given this calendar year (UTC). */
   stats: { withBirthday: number; rewardedThisYear: number };
   changes: { id: string; at: string; staffId: string | null }[];
+  /** The chosen catalog reward is archived or deleted (a warning on the page). */
+  rewardProblem: ChosenRewardProblem;
+  /** Gifts the daily job could not give this calendar year (UTC): how many, and the latest few. */
+  notIssued: { count: number; latest: NotIssuedGift[] };
+}
+
+const NOT_ISSUED_REASONS: readonly NotIssuedReason[] = ["reward_archived", "reward_not_found", "reward_not_grantable"];
+
+function notIssuedOf(row: { id: string; memberId: string; payload: string; createdAt: Date }): NotIssuedGift {
+  let payload: { year?: unknown; reason?: unknown } = {};
+  try {
+    payload = JSON.parse(row.payload) as typeof payload;
+  } catch {
+    // an unreadable payload still shows the member and the date
+  }
+  const reason = NOT_ISSUED_REASONS.find((known) => known === payload.reason) ?? "reward_not_found";
+  return { id: row.id, memberId: row.memberId, year: typeof payload.year === "number" ? payload.year : row.createdAt.getUTCFullYear(), reason, at: row.createdAt.toISOString() };
+}
+
+async function chosenRewardProblem(shopId: string, rewardId: string | null): Promise<ChosenRewardProblem> {
+  if (!rewardId) return null;
+  const reward = await db.reward.findFirst({ where: { id: rewardId, shopId }, select: { name: true, active: true } });
+  if (!reward) return { kind: "missing" };
+  return reward.active ? null : { kind: "archived", name: reward.name };
 }
 
 async function grantableRewards(shopId: string) {
@@ -109,15 +145,26 @@ async function grantableRewards(shopId: string) {
 export async function birthdaysPage(shopDomain: string, now = new Date()): Promise<BirthdaysPage> {
   const shop = await ensureShop(shopDomain);
   const yearStart = new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-  const [rewards, withBirthday, rewardedThisYear, trail] = await Promise.all([
+  const notIssuedThisYear = { shopId: shop.id, kind: BIRTHDAY_NOT_ISSUED_KIND, createdAt: { gte: yearStart } };
+  const [rewards, withBirthday, rewardedThisYear, trail, rewardProblem, notIssuedCount, notIssuedRows] = await Promise.all([
     grantableRewards(shop.id),
     db.member.count({ where: { shopId: shop.id, birthdayMonth: { not: null } } }),
     db.notification.count({ where: { shopId: shop.id, kind: "birthday_reward", createdAt: { gte: yearStart } } }),
     auditTrail(shopDomain, { type: "shop", id: shop.id }, 20),
+    chosenRewardProblem(shop.id, shop.birthdayRewardId),
+    db.notification.count({ where: notIssuedThisYear }),
+    db.notification.findMany({
+      where: notIssuedThisYear,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 5,
+      select: { id: true, memberId: true, payload: true, createdAt: true },
+    }),
   ]);
   return {
     settings: viewOf(shop),
     rewards,
+    rewardProblem,
+    notIssued: { count: notIssuedCount, latest: notIssuedRows.map(notIssuedOf) },
     stats: { withBirthday, rewardedThisYear },
     changes: trail.filter((item) => item.action === "birthdays.update").slice(0, 5).map((item) => ({ id: item.id, at: item.createdAt, staffId: item.staffId })),
   };

@@ -6,6 +6,7 @@
  */
 import type { Member, Shop } from "@prisma/client";
 import db from "~/db.server";
+import { logger } from "~/logger.server";
 import { promoteIfQualified } from "./tiers.server";
 import {
   birthDateValue,
@@ -257,6 +258,47 @@ export async function saveBirthday(
 
 export type IssueOutcome = "issued" | "already" | "failed" | "nothing";
 
+/** Why a catalog birthday gift could not be given (a permanent problem: retrying would not help). */
+export type NotIssuedReason = "reward_archived" | "reward_not_found" | "reward_not_grantable";
+
+/** Notification kind of a gift that could not be given: for staff (the Birthdays page), never sent to the member. */
+export const BIRTHDAY_NOT_ISSUED_KIND = "birthday_reward_not_issued";
+const notIssuedKey = (memberId: string, year: number) => `birthday-not-issued:${memberId}:${year}`;
+
+/**
+ * Records, once per member and year, that the birthday gift could not be given (the reward was
+ * archived or deleted, or is no longer a kind that can be given away), so staff see it on the
+ * Birthdays page. Nothing else is given instead: the merchant chose that reward.
+ */
+async function recordNotIssued(shop: BirthdayShop, member: Pick<Member, "id" | "customerGid">, year: number, rewardId: string, reason: NotIssuedReason) {
+  logger.warn({ shop: shop.domain, memberId: member.id, year, reason }, "birthday gift not issued");
+  try {
+    await db.notification.create({
+      data: {
+        shopId: shop.id,
+        memberId: member.id,
+        kind: BIRTHDAY_NOT_ISSUED_KIND,
+        idempotencyKey: notIssuedKey(member.id, year),
+        payload: JSON.stringify({ customerId: member.customerGid, year, rewardId, reason }),
+      },
+      select: { id: true },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+}
+
+/** The catalog reward can still be given: not archived, not deleted (a grant already made stays valid). */
+async function rewardProblem(shop: BirthdayShop, memberId: string, rewardId: string, year: number): Promise<NotIssuedReason | null> {
+  const [reward, grant] = await Promise.all([
+    db.reward.findFirst({ where: { id: rewardId, shopId: shop.id }, select: { active: true } }),
+    db.redemption.findFirst({ where: { shopId: shop.id, memberId, requestId: GRANT_PREFIX + birthdayGrantKey(memberId, year) }, select: { id: true } }),
+  ]);
+  if (grant) return null;
+  if (!reward) return "reward_not_found";
+  return reward.active ? null : "reward_archived";
+}
+
 /**
  * Gives `member` their birthday reward for `year` once: points under `birthday:<customer>:<year>`,
  * or a catalog reward as a free code under grant key `birthday:<member>:<year>`, plus a
@@ -278,8 +320,18 @@ export async function issueBirthdayReward(
       },
     });
   if (shop.birthdayRewardId) {
-    const granted = await grantRewardCode(shop.id, member.id, shop.birthdayRewardId, birthdayGrantKey(member.id, year), { reason: "birthday" });
-    if (!granted.ok) return granted.reason === "shopify_unavailable" ? "failed" : "nothing";
+    const rewardId = shop.birthdayRewardId;
+    const problem = await rewardProblem(shop, member.id, rewardId, year);
+    if (problem) {
+      await recordNotIssued(shop, member, year, rewardId, problem);
+      return "nothing";
+    }
+    const granted = await grantRewardCode(shop.id, member.id, rewardId, birthdayGrantKey(member.id, year), { reason: "birthday" });
+    if (!granted.ok && granted.reason === "shopify_unavailable") return "failed";
+    if (!granted.ok) {
+      await recordNotIssued(shop, member, year, rewardId, granted.reason === "reward_not_found" ? "reward_not_found" : "reward_not_grantable");
+      return "nothing";
+    }
     try {
       await notification(db, { rewardId: shop.birthdayRewardId, code: granted.code });
       return "issued";
