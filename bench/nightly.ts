@@ -1,20 +1,32 @@
 /**
- * npm run bench:nightly [-- --members N --keep --fresh --skip-reminders --analyze]
+ * npm run bench:nightly [-- --day all|steady|jan1-calendar --share all|realistic|stress --members N --keep --fresh --skip-reminders --analyze]
  *
- * The nightly jobs at scale (issue 4 target: tier review + expiry sweep + expiry reminders ≤ 60 s with
- * 1,000,000 members and 10,000,000 ledger entries on SQLite; docs/decisions/014 and its addendum).
+ * The nightly jobs at scale (issue 4 target: tier review + expiry sweep ≤ 60 s with 1,000,000 members
+ * and 10,000,000 ledger entries on SQLite; the reminders are timed beside it; docs/decisions/012 and
+ * 014 addenda). By default it runs three scenarios, each on a fresh working copy, and prints them in
+ * one JSON object (`summary` first, then the full `scenarios`):
  *
- *  1. Builds (or reuses) a migrated SQLite file under /tmp/keepsake-nightly-cache/, keyed by SEED_VERSION
- *     and the member count: one shop (America/New_York, per-earning expiry after 12 months enabled long
- *     ago, a rolling-12-month points ladder bronze/silver/gold when the tiers job exists), N members with
+ *  - `steady`: a rolling-12-month ladder on any day (2026-11-23): ≈ 1/365 of the tiered members due;
+ *  - `jan1-calendar` × `realistic` / `stress`: the tier review's worst day, a calendar-year ladder on
+ *    January 1st (2027-01-01) when every member above the base tier is due at once. Its own cached
+ *    file: orders over calendar 2026, each member's 2026 earnings and a tier carried over from 2025 for
+ *    6 % of them (`bench_member_tier`, a bench-only table the app never reads). The share's thresholds
+ *    (SHARES) are put on the working copy and decide who is above base (≈ 20 % / ≈ 54 %, stated in
+ *    `ladder.shareAboveBase`); members carried over who did not earn their tier again in 2026 are
+ *    the downgrades, and the run must write exactly those (`reviewAsSeeded`, else exit 1).
+ *
+ * Each scenario:
+ *  1. Builds (or reuses) a migrated SQLite file under /tmp/keepsake-nightly-cache/, keyed by the day's
+ *     seed version and the member count (~10 GB each at 1M): one shop (America/New_York, per-earning expiry after 12 months enabled long
+ *     ago, a bronze/silver/gold points ladder of the day's qualification period), N members with
  *     10 ledger entries each (1 sign-up bonus, then orders with their OrderRecord; a third of the
- *     members also redeem twice) spread over the 12 months before TODAY. Written with better-sqlite3 prepared statements in big
+ *     members also redeem twice) spread over the 12 months before the day. Written with better-sqlite3 prepared statements in big
  *     transactions, secondary indexes dropped during the load and rebuilt after (Prisma creates would
  *     take hours). Columns are as the app leaves them: per-lot `expiresOn`, `pointsExpireOn` = the
  *     soonest unexpired lot (FIFO after redemptions), `lastActivityAt`, tier since/review day.
- *     Due today: every lot earned on the first day of the window (TODAY − 12 months, ~1/365 of
- *     all lots, as on any day of a program in steady state) and every tiered member whose 12-month
- *     anniversary in the tier is today.
+ *     Due that day: every lot earned on the first day of the window (day − 12 months, ~1/365 of
+ *     all lots, as on any day of a program in steady state) and, on the steady day, every tiered
+ *     member whose 12-month anniversary in the tier is today (on Jan 1: everyone above base).
  *     Migrations added after the file was built are applied to it (`prisma migrate deploy`, under a
  *     lock directory that also covers the copy below), so a new migration does not force a rebuild.
  *  2. Copies it to a working file, drops its planner statistics (production files have none: the app
@@ -23,10 +35,10 @@
  *     the reminders in steady state (yesterday's reminders run is recorded as done, so the run selects
  *     by exact lead day; a first run or a settings change looks at the whole window once instead);
  *     then the same day again (must be a no-op); then checks every touched member's balance against
- *     its entries.
+ *     its entries. Each job's wall and CPU seconds, peak RSS and the load average before and after.
  *
  * stdout: ONE JSON object. Logs: stderr. Exit 0 whether or not the target is met; 1 if a balance is
- * wrong; 2 if the bench could not run.
+ * wrong or the Jan 1 review did not write exactly the seeded downgrades; 2 if the bench could not run.
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
@@ -46,8 +58,6 @@ const CACHE_DIR = "/tmp/keepsake-nightly-cache";
 const SHOP_DOMAIN = "nightly-bench.myshopify.com";
 const SHOP_ID = "shop_nightly";
 const ZONE = "America/New_York";
-const TODAY: LocalDate = "2026-11-23";
-const WINDOW_START = addMonths(TODAY, -12); // lots earned that day expire today
 const WINDOW_DAYS = 365;
 const ENTRIES_PER_MEMBER = 10;
 const REDEEMING_SHARE = 1 / 3;
@@ -57,6 +67,31 @@ const TIERS = [
   { handle: "silver", name: "Silver", threshold: 800 },
   { handle: "gold", name: "Gold", threshold: 1500 },
 ] as const;
+
+/**
+ * The two days measured. `steady`: any day of a rolling-12-month ladder (≈ 1/365 of the tiered
+ * members and of the lots due). `jan1-calendar`: the tier review's worst day, a calendar-year ladder
+ * on January 1st, when every member above the base tier is due at once; its own cached file (the
+ * orders fill calendar 2026, the jobs run on 2027-01-01; expiry is in the same steady state).
+ */
+const DAYS = {
+  steady: { today: "2026-11-23" as LocalDate, period: "rolling_12_months", seedVersion: SEED_VERSION },
+  "jan1-calendar": { today: "2027-01-01" as LocalDate, period: "calendar_year", seedVersion: "jan1-v1" },
+} as const;
+type DayName = keyof typeof DAYS;
+
+/**
+ * Jan 1 ladders (points earned in 2026; silver, gold thresholds). The share above base follows from
+ * the seeded orders (earned ≈ 900 median, 1,100 at the 85th percentile) plus the members carried over
+ * from 2025 (CARRIED_SHARE, a tier won the year before): `realistic` ≈ 20 % above base, `stress` ≈ 50 %.
+ * Carried members who did not earn their tier again in 2026 are the downgrades (to_qualifying).
+ */
+const SHARES = {
+  realistic: { silver: 1100, gold: 1250 },
+  stress: { silver: 900, gold: 1150 },
+} as const;
+type ShareName = keyof typeof SHARES;
+const CARRIED_SHARE = 0.06;
 
 const log = (...parts: unknown[]) => console.error("[bench:nightly]", ...parts);
 
@@ -86,8 +121,11 @@ interface GenerateReport {
 }
 
 /** Builds the cached database file (see the header). */
-function generate(file: string, memberCount: number, withTiers: boolean): GenerateReport {
+function generate(file: string, memberCount: number, withTiers: boolean, dayName: DayName): GenerateReport {
   const started = performance.now();
+  const { today: TODAY, period } = DAYS[dayName];
+  const WINDOW_START = addMonths(TODAY, -12); // lots earned that day expire today
+  const jan1 = dayName === "jan1-calendar";
   rmSync(file, { force: true });
   migrate(file);
   const sqlite = new Database(file);
@@ -110,9 +148,9 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
   if (withTiers) {
     const tier = sqlite.prepare(
       `INSERT INTO "Tier" (id, shopId, handle, name, position, thresholdKind, thresholdValue, qualificationPeriod, updatedAt)
-       VALUES (?, ?, ?, ?, ?, 'points_earned', ?, 'rolling_12_months', ?)`,
+       VALUES (?, ?, ?, ?, ?, 'points_earned', ?, ?, ?)`,
     );
-    TIERS.forEach((t, position) => tier.run(`tier_${t.handle}`, SHOP_ID, t.handle, t.name, position, String(t.threshold), now));
+    TIERS.forEach((t, position) => tier.run(`tier_${t.handle}`, SHOP_ID, t.handle, t.name, position, String(t.threshold), period, now));
   }
 
   // Secondary indexes off during the load, rebuilt once at the end.
@@ -130,6 +168,15 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
     `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Jan 1: what each member earned in 2026 and the tier it carries over from 2025, for applyLadder.
+  if (jan1) {
+    sqlite.exec(
+      `CREATE TABLE "bench_member_tier" ("memberId" TEXT PRIMARY KEY, "earned" INTEGER NOT NULL, "carried" INTEGER NOT NULL, "qualifiedSince" TEXT NOT NULL, "carriedSince" TEXT NOT NULL) WITHOUT ROWID`,
+    );
+  }
+  const insertBenchTier = jan1
+    ? sqlite.prepare(`INSERT INTO "bench_member_tier" ("memberId", "earned", "carried", "qualifiedSince", "carriedSince") VALUES (?, ?, ?, ?, ?)`)
+    : null;
 
   // Day starts in the shop zone, computed once.
   const dayStart: number[] = [];
@@ -200,7 +247,15 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
       let tierHandle: string | null = null;
       let tierSince: string | null = null;
       let tierReviewOn: string | null = null;
-      if (withTiers) {
+      if (insertBenchTier) {
+        // Every member starts at base; applyLadder moves them (per share) on the working copy.
+        const carried = random() < CARRIED_SHARE ? (random() < 0.25 ? 2 : 1) : 0;
+        const qualifiedSince = addDays(WINDOW_START, days[Math.min(ENTRIES_PER_MEMBER - 1, 6)] as number);
+        const carriedSince = addDays("2023-01-01", Math.floor(random() * 730));
+        insertBenchTier.run(memberId, earned, carried, qualifiedSince, carriedSince);
+        tierHandle = "bronze";
+        tierSince = WINDOW_START;
+      } else if (withTiers) {
         const rank = TIERS.reduce((best, t, index) => (earned >= t.threshold ? index : best), 0);
         tierHandle = TIERS[rank]?.handle ?? "bronze";
         if (rank > 0) {
@@ -240,7 +295,8 @@ function generate(file: string, memberCount: number, withTiers: boolean): Genera
 // ---------------------------------------------------------------------------------------------
 // The child: runs the real jobs against the working copy.
 
-async function runJobs(file: string): Promise<void> {
+async function runJobs(file: string, dayName: DayName): Promise<void> {
+  const TODAY = DAYS[dayName].today;
   process.env.DATABASE_URL = `file:${file}`;
   process.env.NODE_ENV ??= "production";
   process.env.LOG_LEVEL ??= "warn";
@@ -254,6 +310,7 @@ async function runJobs(file: string): Promise<void> {
   const tierModule = tiersJobExists() ? await import("../app/jobs/tier-review.server") : null;
   const { default: db } = await import("../app/db.server");
   const now = new Date(startOfLocalDay(TODAY, ZONE).getTime() + 3 * 3_600_000); // 03:00 in the shop
+  const loadBefore = loadavg().map((value) => Number(value.toFixed(2)));
   const timed = async (job: ShopJob) => {
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
@@ -296,6 +353,9 @@ async function runJobs(file: string): Promise<void> {
   const nightlyTotal = tierTotal + (expiryReminders?.seconds ?? 0);
   const nightlyCpu = (tierReview?.cpuSeconds ?? 0) + expirySweep.cpuSeconds + (expiryReminders?.cpuSeconds ?? 0);
   const reminders = await db.notification.groupBy({ by: ["kind"], where: { shopId: SHOP_ID }, _count: { _all: true } });
+  const tierChanges = await db.tierChange.count({ where: { shopId: SHOP_ID } });
+  const byTier = await db.member.groupBy({ by: ["tierHandle"], where: { shopId: SHOP_ID }, _count: { _all: true } });
+  const stillDue = await db.member.count({ where: { shopId: SHOP_ID, OR: [{ tierReviewOn: { lte: TODAY } }, { tierPendingOn: { lte: TODAY } }] } });
   process.stdout.write(
     JSON.stringify({
       tierReview,
@@ -304,9 +364,15 @@ async function runJobs(file: string): Promise<void> {
       tierReviewPlusExpirySweepSeconds: Number(tierTotal.toFixed(2)),
       nightlySeconds: Number(nightlyTotal.toFixed(2)),
       nightlyCpuSeconds: Number(nightlyCpu.toFixed(2)),
-      loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
+      loadAverageAfter: loadavg().map((value) => Number(value.toFixed(2))),
+      loadAverageBefore: loadBefore,
       targetSeconds: TARGET_SECONDS,
-      targetMet: nightlyTotal <= TARGET_SECONDS,
+      // The issue's target: tier review + expiry sweep; the reminders are reported beside it.
+      targetMet: tierTotal <= TARGET_SECONDS,
+      nightlyWithinTarget: nightlyTotal <= TARGET_SECONDS,
+      tierChanges,
+      tiersAfter: Object.fromEntries(byTier.map((row) => [row.tierHandle ?? "none", row._count._all])),
+      tierStillDue: stillDue,
       notifications: Object.fromEntries(reminders.map((row) => [row.kind, row._count._all])),
       rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran").length },
       expiryEntries,
@@ -358,29 +424,73 @@ async function withCacheLock(work: () => void): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      members: { type: "string", default: "1000000" },
-      run: { type: "string" },
-      keep: { type: "boolean", default: false },
-      fresh: { type: "boolean", default: false },
-      "skip-reminders": { type: "boolean", default: false },
-      analyze: { type: "boolean", default: false },
-    },
-  });
-  if (values.run) return runJobs(values.run);
+/**
+ * Jan 1: puts the share's ladder on the working copy (thresholds on the Tier rows, each member's tier
+ * from what it earned in 2026 or carried over from 2025, every member above base due today) and answers
+ * what the review must find: the members above base and those whose 2026 earnings no longer hold their
+ * tier (the downgrades, to the tier they qualify for).
+ */
+function applyLadder(file: string, share: ShareName, today: LocalDate) {
+  const { silver, gold } = SHARES[share];
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma("journal_mode = DELETE");
+    const qualified = `(CASE WHEN b."earned" >= ${gold} THEN 2 WHEN b."earned" >= ${silver} THEN 1 ELSE 0 END)`;
+    const held = `MAX(b."carried", ${qualified})`;
+    sqlite.transaction(() => {
+      sqlite.prepare(`UPDATE "Tier" SET "thresholdValue" = ? WHERE "shopId" = ? AND "handle" = ?`).run(String(silver), SHOP_ID, "silver");
+      sqlite.prepare(`UPDATE "Tier" SET "thresholdValue" = ? WHERE "shopId" = ? AND "handle" = ?`).run(String(gold), SHOP_ID, "gold");
+      sqlite.exec(
+        `UPDATE "Member" AS m SET
+           "tierHandle" = CASE ${held} WHEN 2 THEN 'gold' WHEN 1 THEN 'silver' ELSE 'bronze' END,
+           "tierSince" = CASE WHEN b."carried" >= ${qualified} AND b."carried" > 0 THEN b."carriedSince" WHEN ${qualified} > 0 THEN b."qualifiedSince" ELSE m."tierSince" END,
+           "tierReviewOn" = CASE WHEN ${held} > 0 THEN '${today}' END
+         FROM "bench_member_tier" AS b WHERE m."id" = b."memberId" AND ${held} > 0`,
+      );
+    })();
+    const counts = sqlite
+      .prepare(
+        `SELECT COUNT(*) AS members, SUM(${held} > 0) AS aboveBase, SUM(${held} = 2) AS gold, SUM(b."carried" > ${qualified}) AS downgrades,
+                SUM(b."carried" > ${qualified} AND ${qualified} > 0) AS downgradesToSilver
+           FROM "bench_member_tier" AS b`,
+      )
+      .get() as Record<string, number>;
+    const members = Number(counts.members);
+    return {
+      share,
+      thresholds: { silver, gold },
+      carriedOverShare: CARRIED_SHARE,
+      membersAboveBase: Number(counts.aboveBase),
+      shareAboveBase: Number((Number(counts.aboveBase) / members).toFixed(4)),
+      gold: Number(counts.gold),
+      expectedDowngrades: Number(counts.downgrades),
+      expectedDowngradesToSilver: Number(counts.downgradesToSilver),
+    };
+  } finally {
+    sqlite.close();
+  }
+}
 
-  const members = Number(values.members);
-  if (!Number.isSafeInteger(members) || members < 100) throw new Error("--members must be an integer ≥ 100");
+interface ScenarioOptions {
+  members: number;
+  keep: boolean;
+  fresh: boolean;
+  skipReminders: boolean;
+  analyze: boolean;
+}
+
+/** One day on a fresh working copy of its cached file: the jobs in a child process, then checks. */
+async function runScenario(dayName: DayName, share: ShareName | null, options: ScenarioOptions) {
+  const { members } = options;
+  const { today: TODAY, seedVersion } = DAYS[dayName];
   const withTiers = tiersJobExists();
   mkdirSync(CACHE_DIR, { recursive: true });
-  const cached = path.join(CACHE_DIR, `nightly-${SEED_VERSION}-${members}-${withTiers ? "tiers" : "notiers"}.sqlite`);
+  const cached = path.join(CACHE_DIR, `nightly-${seedVersion}-${members}-${withTiers ? "tiers" : "notiers"}.sqlite`);
   let generation: GenerateReport | { cached: true; file: string };
-  if (values.fresh || !existsSync(cached)) {
-    log(`generating ${members} members → ${cached}`);
+  if (options.fresh || !existsSync(cached)) {
+    log(`generating ${members} members (${dayName}) → ${cached}`);
     const partial = `${cached}.partial`;
-    const report = generate(partial, members, withTiers);
+    const report = generate(partial, members, withTiers, dayName);
     renameSync(partial, cached);
     generation = report;
   } else {
@@ -393,25 +503,15 @@ async function main(): Promise<void> {
     analyzeNewIndexes(cached);
     copyFileSync(cached, working);
   });
-  const plannerStatistics = setPlannerStatistics(working, values.analyze);
+  const ladder = share ? applyLadder(working, share, TODAY) : null;
+  const plannerStatistics = setPlannerStatistics(working, options.analyze);
   // Read it once: a running app's database is in the page cache; a fresh copy may not be.
   const handle = openSync(working, "r");
   const buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
   while (readSync(handle, buffer, 0, buffer.length, null) > 0);
   closeSync(handle);
   const copySeconds = (performance.now() - copyStarted) / 1000;
-  log(`working copy ${(statSync(working).size / 1e9).toFixed(2)} GB in ${copySeconds.toFixed(1)} s; running the jobs`);
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working], {
-    cwd: ROOT,
-    env: { ...process.env, NIGHTLY_REMINDERS: values["skip-reminders"] ? "0" : "1" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
-  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
-  const jobs = JSON.parse(child.stdout) as { balanceMismatches: number };
-  const sqlite = new Database(cached, { readonly: true });
+  const sqlite = new Database(working, { readonly: true });
   const count = (sql: string) => Number((sqlite.prepare(sql).get() as { n: number | bigint }).n);
   const dataset = {
     members: count(`SELECT COUNT(*) AS n FROM "Member"`),
@@ -419,13 +519,85 @@ async function main(): Promise<void> {
     orders: count(`SELECT COUNT(*) AS n FROM "OrderRecord"`),
     expiryDueMembers: count(`SELECT COUNT(*) AS n FROM "Member" WHERE pointsExpireOn <= '${TODAY}'`),
     tierReviewsDue: count(`SELECT COUNT(*) AS n FROM "Member" WHERE tierReviewOn <= '${TODAY}'`),
+    qualificationPeriod: DAYS[dayName].period,
     tiers: withTiers,
     today: TODAY,
     timezone: ZONE,
   };
   sqlite.close();
-  process.stdout.write(`${JSON.stringify({ bench: "nightly", seedVersion: SEED_VERSION, dataset, generation, plannerStatistics, ...jobs, workingCopyAndWarmSeconds: Number(copySeconds.toFixed(1)), ...(values.keep ? { kept: working } : {}) }, null, 2)}\n`);
-  process.exitCode = jobs.balanceMismatches === 0 ? 0 : 1;
+  log(`${dayName}${share ? ` (${share})` : ""}: working copy ${(statSync(working).size / 1e9).toFixed(2)} GB in ${copySeconds.toFixed(1)} s; running the jobs`);
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working, "--day", dayName], {
+    cwd: ROOT,
+    env: { ...process.env, NIGHTLY_REMINDERS: options.skipReminders ? "0" : "1" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!options.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
+  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
+  const jobs = JSON.parse(child.stdout) as { balanceMismatches: number; tierChanges: number; tierStillDue: number };
+  // Jan 1: the review must downgrade exactly the members the seed says no longer qualify, and drain the day.
+  const reviewAsSeeded = ladder ? jobs.tierChanges === ladder.expectedDowngrades && jobs.tierStillDue === 0 : null;
+  const ok = jobs.balanceMismatches === 0 && reviewAsSeeded !== false;
+  return {
+    ok,
+    result: {
+      day: dayName,
+      seedVersion,
+      dataset,
+      ...(ladder ? { ladder, reviewAsSeeded } : {}),
+      generation,
+      plannerStatistics,
+      ...jobs,
+      workingCopyAndWarmSeconds: Number(copySeconds.toFixed(1)),
+      ...(options.keep ? { kept: working } : {}),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      members: { type: "string", default: "1000000" },
+      day: { type: "string", default: "all" },
+      share: { type: "string", default: "all" },
+      run: { type: "string" },
+      keep: { type: "boolean", default: false },
+      fresh: { type: "boolean", default: false },
+      "skip-reminders": { type: "boolean", default: false },
+      analyze: { type: "boolean", default: false },
+    },
+  });
+  if (values.run) return runJobs(values.run, values.day as DayName);
+
+  const members = Number(values.members);
+  if (!Number.isSafeInteger(members) || members < 100) throw new Error("--members must be an integer ≥ 100");
+  if (values.day !== "all" && !(values.day in DAYS)) throw new Error(`--day must be all, ${Object.keys(DAYS).join(" or ")}`);
+  if (values.share !== "all" && !(values.share in SHARES)) throw new Error(`--share must be all, ${Object.keys(SHARES).join(" or ")}`);
+  const days = values.day === "all" ? (Object.keys(DAYS) as DayName[]) : [values.day as DayName];
+  const shares = values.share === "all" ? (Object.keys(SHARES) as ShareName[]) : [values.share as ShareName];
+  const options: ScenarioOptions = { members, keep: values.keep, fresh: values.fresh, skipReminders: values["skip-reminders"], analyze: values.analyze };
+  const scenarios: Record<string, unknown>[] = [];
+  let ok = true;
+  for (const day of days) {
+    for (const share of day === "jan1-calendar" ? shares : [null]) {
+      const scenario = await runScenario(day, share, options);
+      scenarios.push(scenario.result);
+      ok &&= scenario.ok;
+    }
+  }
+  const summary = scenarios.map((s) => ({
+    day: s.day,
+    share: (s.ladder as { share?: string } | undefined)?.share ?? null,
+    tierReviewPlusExpirySweepSeconds: s.tierReviewPlusExpirySweepSeconds,
+    nightlySeconds: s.nightlySeconds,
+    nightlyCpuSeconds: s.nightlyCpuSeconds,
+    targetMet: s.targetMet,
+    peakRssMb: s.peakRssMb,
+    loadAverageBefore: s.loadAverageBefore,
+  }));
+  process.stdout.write(`${JSON.stringify({ bench: "nightly", targetSeconds: TARGET_SECONDS, summary, scenarios }, null, 2)}\n`);
+  process.exitCode = ok ? 0 : 1;
 }
 
 main().catch((error: unknown) => {
