@@ -13,6 +13,7 @@
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { addMonths, localDateOf } from "./schedule";
 import { queueBalanceSync, queueBalanceSyncs } from "./services/shopify-outbox.server";
+import { jsonRows } from "./services/sql-rows.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -186,6 +187,55 @@ export async function appendCredit(tx: Tx, entry: NewEntry): Promise<void> {
     }
     await balanceChanged(tx, entry, member);
   }
+}
+
+/**
+ * Many credits in one go, for the nightly jobs (a hidden tier's entry rewards placed by a segment
+ * rule, ADR 012 addendum): each entry follows appendCredit's rules — the entries in one createMany
+ * (a duplicate key aborts the transaction like appendCredit), the balances moved by one
+ * `UPDATE … FROM`, fenced on the balance and expiry day read (a concurrent change throws
+ * ConcurrentChangeError and the caller retries the whole unit), the expiry stamps of a credit (the
+ * per_earning lot's day, pointsExpireOn lowered, never raised), the storefront syncs queued in one
+ * statement. Only for credits that are not member activity: they leave lastActivityAt alone.
+ */
+export async function appendCredits(tx: Tx, entries: readonly NewEntry[]): Promise<void> {
+  const first = entries[0];
+  if (!first) return;
+  for (const entry of entries) {
+    if (entry.delta < 0) throw new RangeError("appendCredits needs non-negative deltas");
+    if (entry.shopId !== first.shopId) throw new Error("appendCredits: one shop per call");
+    if (isExpiryActivity(entry.kind)) throw new Error(`appendCredits is for credits that are not activity, not ${entry.kind}`);
+  }
+  const at = new Date();
+  // Not activity, so the stamps depend only on the shop and the instant: the same for every entry.
+  const stamps = await expiryStamps(tx, first, at, true);
+  await tx.ledgerEntry.createMany({ data: entries.map((entry) => entryData(entry, entry.delta, 0, at, entry.delta === 0 ? null : stamps.lotExpiresOn)) });
+  const deltas = new Map<string, number>();
+  for (const entry of entries) if (entry.delta > 0) deltas.set(entry.memberId, (deltas.get(entry.memberId) ?? 0) + entry.delta);
+  if (deltas.size === 0) return;
+  const members = await tx.member.findMany({
+    where: { id: { in: [...deltas.keys()] } },
+    select: { id: true, shopId: true, customerGid: true, balance: true, pointsExpireOn: true },
+  });
+  if (members.length !== deltas.size) throw new Error("appendCredits: unknown member");
+  if (members.some((member) => member.shopId !== first.shopId)) throw new Error("member belongs to another shop");
+  const lowerTo = stamps.lowerTo;
+  const next = members.map((member) => ({
+    ...member,
+    newBalance: member.balance + (deltas.get(member.id) ?? 0),
+    newExpireOn: lowerTo !== null && (member.pointsExpireOn === null || member.pointsExpireOn > lowerTo) ? lowerTo : member.pointsExpireOn,
+  }));
+  // c0 id, c1 balance read, c2 new balance, c3 expiry day read, c4 new expiry day
+  const rows = jsonRows(
+    next.map((member) => [member.id, String(member.balance), String(member.newBalance), member.pointsExpireOn, member.newExpireOn]),
+    5,
+  );
+  const updated = await tx.$executeRaw`UPDATE "Member" AS m SET "balance" = CAST(v.c2 AS INTEGER), "pointsExpireOn" = v.c4, "updatedAt" = ${at} FROM ${rows} AS v WHERE m."id" = v.c0 AND m."balance" = CAST(v.c1 AS INTEGER) AND m."pointsExpireOn" IS NOT DISTINCT FROM v.c3`;
+  if (updated !== next.length) throw new ConcurrentChangeError("balances of a credit batch");
+  await queueBalanceSyncs(
+    tx,
+    next.map((member) => ({ shopId: member.shopId, memberId: member.id, customerGid: member.customerGid, balance: member.newBalance })),
+  );
 }
 
 /**

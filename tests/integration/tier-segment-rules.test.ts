@@ -212,6 +212,25 @@ describe("hidden tiers assigned by segment", () => {
     expect((await state(quiet.id)).tierHandle).toBe("bronze");
   });
 
+  it("writes the entry points as a per-earning lot (expiry stamped, never member activity), balances exact", async () => {
+    await ladder(shopA.id);
+    await db.shop.update({ where: { id: shopA.id }, data: { expiryMode: "per_earning", expiryMonths: 12 } });
+    const quiet = await member(shopA, "bronze", 120);
+    const other = await member(shopA, "silver", 150);
+    await db.member.update({ where: { id: other.id }, data: { balance: 0, pointsExpireOn: "2099-01-01" } });
+    const before = (await db.member.findUniqueOrThrow({ where: { id: quiet.id } })).lastActivityAt;
+    await runDay(shopA, DAY_1);
+    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { memberId: quiet.id, kind: "tier_entry_reward" } });
+    const expiresOn = entry.expiresOn;
+    expect(expiresOn).not.toBeNull();
+    const rows = await db.member.findMany({ where: { id: { in: [quiet.id, other.id] } }, select: { id: true, balance: true, pointsExpireOn: true, lastActivityAt: true } });
+    expect(rows.find((row) => row.id === quiet.id)).toMatchObject({ balance: 30, pointsExpireOn: expiresOn, lastActivityAt: before });
+    // An expiry day later than the lot's is lowered to it (never raised).
+    expect(rows.find((row) => row.id === other.id)).toMatchObject({ balance: 30, pointsExpireOn: expiresOn });
+    expect(await db.shopifyOutbox.count({ where: { shopId: shopA.id, kind: "customer_balance" } })).toBe(2);
+    expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
+  });
+
   it("issues a catalog entry reward as a free code, once", async () => {
     const reward = await createReward(SHOP_A, { kind: "amount_off", name: "$5 welcome back", pointsCost: 500, amount: "5.00" });
     if (!reward.ok) throw new Error(reward.issues.join("; "));

@@ -24,7 +24,7 @@
 import { Prisma } from "@prisma/client";
 import db, { directQuery } from "~/db.server";
 import { logger } from "~/logger.server";
-import { appendCredit, ConcurrentChangeError } from "~/loyalty/ledger.server";
+import { appendCredits, ConcurrentChangeError } from "~/loyalty/ledger.server";
 import type { LocalDate } from "~/loyalty/schedule";
 import { SEGMENTS, type Segment } from "~/loyalty/segments";
 import { segmentRuleMove, type TierEntryRewardGrant, type TierLadder } from "~/loyalty/tiers";
@@ -124,19 +124,25 @@ async function write(shopId: string, ladder: TierLadder, day: LocalDate, moves: 
             })
           ).map((entry) => entry.idempotencyKey),
         );
-        // Only the members entering a tier with a points reward: one credit each (the ledger's own path).
-        for (const { move, grant } of pointGrants) {
-          if (grant.reward.kind !== "points" || given.has(grant.idempotencyKey)) continue;
-          await appendCredit(tx, {
-            shopId,
-            memberId: move.member.id,
-            kind: "tier_entry_reward",
-            delta: grant.reward.points,
-            idempotencyKey: grant.idempotencyKey,
-            rule: { tier: grant.tierHandle, points: grant.reward.points, segmentRule: true },
-            description: `Welcome to ${tierOf(ladder, grant.tierHandle)?.name ?? grant.tierHandle}`,
-          });
-        }
+        // Set-based, like the rest of the batch: one createMany and one balance update for all of them.
+        await appendCredits(
+          tx,
+          pointGrants.flatMap(({ move, grant }) =>
+            grant.reward.kind !== "points" || given.has(grant.idempotencyKey)
+              ? []
+              : [
+                  {
+                    shopId,
+                    memberId: move.member.id,
+                    kind: "tier_entry_reward" as const,
+                    delta: grant.reward.points,
+                    idempotencyKey: grant.idempotencyKey,
+                    rule: { tier: grant.tierHandle, points: grant.reward.points, segmentRule: true },
+                    description: `Welcome to ${tierOf(ladder, grant.tierHandle)?.name ?? grant.tierHandle}`,
+                  },
+                ],
+          ),
+        );
       }
       return fresh;
     },
