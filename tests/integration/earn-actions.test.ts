@@ -4,7 +4,9 @@
  * idempotent by event id), and the newsletter check after customers/update (outbox → Admin GraphQL
  * stand-in → award once).
  */
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -114,6 +116,68 @@ describe("social actions from the widget (POST /apps/keepsake/action)", () => {
     const request = signedAppProxyRequest({ shop: SHOP, loggedInCustomerId: numericId, path: "/action", method: "POST", body: { key: "instagram-follow" }, secret: "not-the-secret" });
     const answer = await action({ request, params: {}, context: {} }).catch((thrown: unknown) => thrown as Response);
     expect(answer.status).toBe(400);
+  });
+});
+
+/**
+ * The README's curl recipe for the signed endpoint, as written: its ```sh block (under "Awarding actions
+ * from your integrations") run by bash with `curl` replaced by a function that prints its arguments, so
+ * the openssl line and the quoting are exactly the README's. Only the secret and the customer id are ours.
+ */
+function readmeActionsRecipe(secret: string, customerId: string): { url: string; headers: Headers; body: string; documented: unknown } {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("### Awarding actions from your integrations"));
+  const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!script) throw new Error("README: no sh block for the signed actions endpoint");
+  const body = /^BODY='([^']*)'$/m.exec(script)?.[1];
+  if (!body || !/^SECRET='[^']*'/m.test(script)) throw new Error("README: the recipe no longer sets SECRET='…' and BODY='…'");
+  const example = JSON.parse(body) as Record<string, unknown>;
+  expect(Object.keys(example).sort()).toEqual(["action", "customer_id", "event_id"]);
+  const ours = JSON.stringify({ ...example, customer_id: customerId });
+  const runnable = script
+    .replace(/^SECRET='[^']*'/m, `SECRET='${secret}'`)
+    .replace(/^BODY='[^']*'/m, `BODY='${ours}'`);
+  const printed = execFileSync("bash", ["-euc", `curl() { printf '%s\\0' "$@"; }\n${runnable}`], { encoding: "utf8" });
+  const args = printed.split("\0").slice(0, -1);
+  const headers = new Headers();
+  let url = "";
+  let sent: string | null = null;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (arg === "-H") {
+      const [name, ...value] = (args[(i += 1)] as string).split(":");
+      headers.set(name as string, value.join(":").trim());
+    } else if (arg === "--data-binary") sent = args[(i += 1)] as string;
+    else if (!arg.startsWith("-")) url = arg;
+  }
+  if (sent === null) throw new Error("README: the curl line sends no --data-binary body");
+  const documented = JSON.parse(/^# 200 (\{.*\})$/m.exec(script)?.[1] ?? "null") as unknown;
+  return { url, headers, body: sent, documented };
+}
+
+describe("the README's curl example for POST /api/actions", () => {
+  it("signs with the documented openssl line so that the endpoint accepts it, answering the documented shape", async () => {
+    const readmeShop = "your-shop.myshopify.com"; // the README's placeholder shop
+    const { shop, customer, numericId } = await setUp(readmeShop);
+    const secret = await rotateIntegrationSecret(shop.id, "staff-1");
+    const recipe = readmeActionsRecipe(secret, numericId);
+    expect(recipe.headers.get("X-Keepsake-Shop-Domain")).toBe(readmeShop);
+    expect(recipe.headers.get("X-Keepsake-Hmac-Sha256")).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+
+    const { action } = (await import("~/routes/api.actions")) as { action: (args: ActionFunctionArgs) => Promise<Response> };
+    const path = new URL(recipe.url).pathname;
+    expect(path).toBe("/api/actions");
+    const response = await action({ request: new Request(`https://keepsake.test${path}`, { method: "POST", headers: recipe.headers, body: recipe.body }), params: {}, context: {} });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ awarded: true, points: 100 });
+    expect(Object.keys(answer).sort()).toEqual(Object.keys(recipe.documented as object).sort());
+    expect((await entriesOf(readmeShop, customer.admin_graphql_api_id)).map((e) => e.delta)).toEqual([100]);
+
+    // The same recipe with another secret is refused: the README's signature really is the check.
+    const forged = readmeActionsRecipe(`${secret}x`, numericId);
+    const refused = await action({ request: new Request(`https://keepsake.test${path}`, { method: "POST", headers: forged.headers, body: forged.body }), params: {}, context: {} });
+    expect(refused.status).toBe(401);
   });
 });
 
