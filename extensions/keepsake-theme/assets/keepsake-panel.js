@@ -740,13 +740,14 @@
           inputClass: "ks-input",
           buttonClass: "ks-button",
           extraActions: [h("button", { type: "button", class: "ks-button ks-button--secondary", text: strings.birthday.cancel, onclick: closeBirthdayForm })],
+          // state.data, not `data`: the panel may have reloaded the member while the form was open.
           refused: function (error) {
-            if (data.birthdayRules) data.birthdayRules.nextChangeOn = error.nextChangeOn;
+            if (state.data.birthdayRules) state.data.birthdayRules.nextChangeOn = error.nextChangeOn;
           },
           done: function (view) {
             state.birthdayForm = null;
-            data.birthday = view.birthday;
-            if (data.birthdayRules) data.birthdayRules.nextChangeOn = view.nextChangeOn;
+            state.data.birthday = view.birthday;
+            if (state.data.birthdayRules) state.data.birthdayRules.nextChangeOn = view.nextChangeOn;
             state.notice = { type: "info", text: fill(strings.birthday.saved, { year: view.firstRewardYear }) };
             render("notice");
           },
