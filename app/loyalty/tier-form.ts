@@ -17,6 +17,8 @@ export interface TierForm {
   entryRewardId: string;
   perks: string;
   hidden: boolean;
+  /** A hidden tier's rule: "" = staff assign it, else the segment whose members the daily refresh places in it. */
+  assignSegment: string;
 }
 
 export interface TierSettingsView {
@@ -44,5 +46,6 @@ export const DEFAULT_LADDER: TierForm[] = [
   entryRewardId: "",
   perks: "",
   hidden: false,
+  assignSegment: "",
 }));
 

@@ -17,6 +17,7 @@ import { useState } from "react";
 import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
 import { tiersStrings } from "~/i18n/features/tiers";
+import { SEGMENTS } from "~/loyalty/segments";
 import { DEFAULT_LADDER, type TierForm, type TierSettingsView } from "~/loyalty/tier-form";
 import {
   saveTierSettings,
@@ -241,7 +242,26 @@ export default function TiersPage() {
                     error={err(index, "perks")}
                   />
                   {index > 0 ? (
-                    <Checkbox label={t.hidden} checked={tier.hidden} onChange={(hidden) => setTier(index, { hidden })} error={err(index, "hidden")} />
+                    <Checkbox
+                      label={t.hidden}
+                      checked={tier.hidden}
+                      // A visible tier has no assignment rule: unchecking clears it.
+                      onChange={(hidden) => setTier(index, hidden ? { hidden } : { hidden, assignSegment: "" })}
+                      error={err(index, "hidden")}
+                    />
+                  ) : null}
+                  {index > 0 && tier.hidden ? (
+                    <Select
+                      label={t.assignSegment}
+                      helpText={t.assignSegmentHelp}
+                      options={[
+                        { label: t.assignNobody, value: "" },
+                        ...SEGMENTS.map((segment) => ({ label: format(t.assignToSegment, { segment: t.segmentNames[segment] }), value: segment })),
+                      ]}
+                      value={tier.assignSegment}
+                      onChange={(assignSegment) => setTier(index, { assignSegment })}
+                      error={err(index, "assignSegment")}
+                    />
                   ) : null}
                 </FormLayout>
               </BlockStack>

@@ -1,7 +1,8 @@
 /**
  * The VIP tiers page (/app/tiers) through session-token auth: the default ladder when a shop has
  * none, a valid save (rows, settings, audit with the staff user, storefront program sync), errors
- * next to each bad field with nothing changed, a removed tier's members left to the placement run
+ * next to each bad field with nothing changed, hidden tiers with a segment rule (ADR 012 addendum),
+ * catalog entry rewards, refunds that demote, amount-spent and orders-count ladders, a removed tier's members left to the placement run
  * (tests/integration/tier-placement.test.ts), shop isolation, and a saved multiplier applying to the
  * next order only.
  */
@@ -31,6 +32,7 @@ function tier(handle: string, thresholdValue: string, earnMultiplier = "1", extr
     entryRewardId: "",
     perks: "",
     hidden: false,
+    assignSegment: "",
     ...extra,
   };
 }
@@ -159,6 +161,93 @@ describe("VIP tiers page", () => {
     await deliver("orders/paid", paidOrderPayload({ customer, lines: [{ title: "Cup", price: "10.00", quantity: 1 }] }), { shop: SHOP_A });
     const latest = await db.ledgerEntry.findMany({ where: { kind: "order_earn", memberId: member?.id }, orderBy: { createdAt: "asc" } });
     expect(latest.map((entry) => entry.delta)).toEqual([600, 20]);
+  });
+
+  it("saves a hidden tier assigned by segment (audited), with a catalog entry reward and refunds that demote", async () => {
+    const { createReward } = await import("~/loyalty/services/redemptions.server");
+    const reward = await createReward(SHOP_A, { kind: "amount_off", name: "$5 welcome back", pointsCost: 500, amount: "5.00" });
+    if (!reward.ok) throw new Error(reward.issues.join("; "));
+    const ladder = [
+      tier("bronze", "0"),
+      tier("silver", "500", "1.25"),
+      tier("comeback", "700", "1.25", { hidden: true, assignSegment: "at_risk", entryRewardKind: "reward", entryRewardId: reward.id }),
+      tier("insider", "1000", "1.5", { hidden: true }),
+      tier("gold", "1500", "1.5"),
+    ];
+    const saved = await adminAction(action, "/app/tiers", SHOP_A, form(ladder, { tierRefundsDemote: "true" }), { token: await sessionToken(SHOP_A, { sub: "778" }) });
+    expect(saved.status).toBe(200);
+    expect(saved.body.settings).toMatchObject({ tierRefundsDemote: true });
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    expect(shop.tierRefundsDemote).toBe(true);
+    const rows = await db.tier.findMany({ where: { shopId: shop.id }, orderBy: { position: "asc" } });
+    expect(rows.map((row) => [row.handle, row.hidden, row.assignSegment, row.entryRewardId])).toEqual([
+      ["bronze", false, null, null],
+      ["silver", false, null, null],
+      ["comeback", true, "at_risk", reward.id],
+      ["insider", true, null, null],
+      ["gold", false, null, null],
+    ]);
+    const page = await adminLoader(loader, "/app/tiers", SHOP_A);
+    expect(page.body.settings.tiers[2]).toMatchObject({ handle: "comeback", hidden: true, assignSegment: "at_risk", entryRewardKind: "reward", entryRewardId: reward.id });
+    expect(page.body.settings.tiers[3]).toMatchObject({ handle: "insider", hidden: true, assignSegment: "" });
+
+    // Changing the rule is audited with the other tier fields.
+    const churned = ladder.map((t) => (t.handle === "comeback" ? { ...t, assignSegment: "churned" } : t));
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(churned, { tierRefundsDemote: "true" }), { token: await sessionToken(SHOP_A, { sub: "779" }) })).status).toBe(200);
+    const audit = await db.auditLog.findMany({ where: { shopId: shop.id, action: "tiers.update" }, orderBy: { createdAt: "asc" } });
+    expect(audit.map((row) => row.staffId)).toEqual(["778", "779"]);
+    const before = JSON.parse(audit[1]?.before ?? "{}") as { tiers: TierForm[] };
+    const after = JSON.parse(audit[1]?.after ?? "{}") as { tiers: TierForm[] };
+    expect(before.tiers[2]).toMatchObject({ handle: "comeback", assignSegment: "at_risk" });
+    expect(after.tiers[2]).toMatchObject({ handle: "comeback", assignSegment: "churned" });
+    expect((await db.tier.findFirstOrThrow({ where: { shopId: shop.id, handle: "comeback" } })).assignSegment).toBe("churned");
+  });
+
+  it("refuses a segment rule on a visible tier, an unknown segment and one segment on two tiers, next to the field, changing nothing", async () => {
+    const visible = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("silver", "500", "1", { assignSegment: "at_risk" })]));
+    expect(visible.status).toBe(400);
+    expect(visible.body.errors).toEqual({ "tiers.1.assignSegment": "only a hidden tier can be assigned by segment" });
+    const unknown = await adminAction(action, "/app/tiers", SHOP_A, form([tier("bronze", "0"), tier("vip", "500", "1", { hidden: true, assignSegment: "whales" })]));
+    expect(unknown.body.errors).toEqual({ "tiers.1.assignSegment": "is not a segment Keepsake computes" });
+    const twice = await adminAction(
+      action,
+      "/app/tiers",
+      SHOP_A,
+      form([tier("bronze", "0"), tier("a", "500", "1", { hidden: true, assignSegment: "loyal" }), tier("b", "900", "1", { hidden: true, assignSegment: "loyal" })]),
+    );
+    expect(twice.body.errors).toEqual({ "tiers.2.assignSegment": "another hidden tier already assigns this segment" });
+    expect(await db.tier.count()).toBe(0);
+    expect(await db.auditLog.count()).toBe(0);
+  });
+
+  it("saves amount-spent and orders-count ladders", async () => {
+    const amounts = [
+      tier("bronze", "0", "1", { thresholdKind: "amount_spent" }),
+      tier("silver", "250.00", "1.25", { thresholdKind: "amount_spent" }),
+      tier("gold", "1000.50", "1.5", { thresholdKind: "amount_spent" }),
+    ];
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(amounts))).status).toBe(200);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const rows = () => db.tier.findMany({ where: { shopId: shop.id }, orderBy: { position: "asc" }, select: { handle: true, thresholdKind: true, thresholdValue: true } });
+    expect(await rows()).toEqual([
+      { handle: "bronze", thresholdKind: "amount_spent", thresholdValue: "0" },
+      { handle: "silver", thresholdKind: "amount_spent", thresholdValue: "250.00" },
+      { handle: "gold", thresholdKind: "amount_spent", thresholdValue: "1000.50" },
+    ]);
+    const orders = [
+      tier("bronze", "0", "1", { thresholdKind: "orders_count", qualificationPeriod: "rolling_12_months" }),
+      tier("silver", "5", "1.25", { thresholdKind: "orders_count", qualificationPeriod: "rolling_12_months" }),
+      tier("gold", "12", "1.5", { thresholdKind: "orders_count", qualificationPeriod: "rolling_12_months" }),
+    ];
+    expect((await adminAction(action, "/app/tiers", SHOP_A, form(orders))).status).toBe(200);
+    expect(await rows()).toEqual([
+      { handle: "bronze", thresholdKind: "orders_count", thresholdValue: "0" },
+      { handle: "silver", thresholdKind: "orders_count", thresholdValue: "5" },
+      { handle: "gold", thresholdKind: "orders_count", thresholdValue: "12" },
+    ]);
+    // An amount is not an order count.
+    const fractional = await adminAction(action, "/app/tiers", SHOP_A, form([orders[0] as TierForm, { ...(orders[1] as TierForm), thresholdValue: "2.5" }]));
+    expect(fractional.body.errors).toEqual({ "tiers.1.thresholdValue": "is not a valid orders_count threshold" });
   });
 
   it("reschedules reviews when the qualification period changes", async () => {

@@ -27,7 +27,13 @@ const en = {
   entryRewardPoints: "Points given on entry",
   entryRewardId: "Reward",
   perks: "Perks shown to members",
-  hidden: "Hidden (assigned by staff only)",
+  hidden: "Hidden (not shown on the storefront; staff or a segment rule assign it)",
+  assignSegment: "Assign automatically",
+  assignNobody: "Nobody (staff assign it)",
+  assignToSegment: "Members in segment: {segment}",
+  assignSegmentHelp:
+    "Checked daily when segments are refreshed: members of the segment move into this tier when it ranks above theirs (never down) and get its entry reward once; when they leave the segment they go back to the tier they earned. Members staff put here stay.",
+  segmentNames: { new: "New", active: "Active", loyal: "Loyal", at_risk: "At risk", churned: "Churned" },
   addTier: "Add tier",
   removeTier: "Remove tier",
   retentionHeading: "Retention",
@@ -58,7 +64,7 @@ const en = {
     historyHeading: "Tier history",
     historyEmpty: "No tier changes yet.",
     historyLine: "{when}: {from} → {to} ({reason})",
-    reasons: { promotion: "promotion", retention_downgrade: "review", refund_demotion: "refund", manual: "staff" },
+    reasons: { promotion: "promotion", retention_downgrade: "review", refund_demotion: "refund", manual: "staff", segment_rule: "segment rule" },
   },
 };
 
@@ -89,7 +95,13 @@ const ko: typeof en = {
   entryRewardPoints: "진입 시 지급 포인트",
   entryRewardId: "리워드",
   perks: "회원에게 보이는 혜택",
-  hidden: "숨김(직원만 지정)",
+  hidden: "숨김(스토어에 표시되지 않음, 직원 또는 세그먼트 규칙이 지정)",
+  assignSegment: "자동 지정",
+  assignNobody: "없음(직원이 지정)",
+  assignToSegment: "세그먼트 회원: {segment}",
+  assignSegmentHelp:
+    "세그먼트를 새로 계산할 때 매일 확인합니다. 이 등급이 회원의 등급보다 높으면 세그먼트 회원을 이 등급으로 옮기고(강등 없음) 진입 보상을 한 번 지급합니다. 세그먼트를 벗어나면 획득한 등급으로 돌아갑니다. 직원이 지정한 회원은 그대로 유지됩니다.",
+  segmentNames: { new: "신규", active: "활성", loyal: "충성", at_risk: "이탈 위험", churned: "이탈" },
   addTier: "등급 추가",
   removeTier: "등급 삭제",
   retentionHeading: "등급 유지",
@@ -120,7 +132,7 @@ const ko: typeof en = {
     historyHeading: "등급 기록",
     historyEmpty: "등급 변경 기록이 없습니다.",
     historyLine: "{when}: {from} → {to} ({reason})",
-    reasons: { promotion: "승급", retention_downgrade: "심사", refund_demotion: "환불", manual: "직원" },
+    reasons: { promotion: "승급", retention_downgrade: "심사", refund_demotion: "환불", manual: "직원", segment_rule: "세그먼트 규칙" },
   },
 };
 

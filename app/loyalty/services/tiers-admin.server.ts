@@ -48,6 +48,8 @@ const TierFormSchema = z.object({
   entryRewardId: z.string().default(""),
   perks: z.string().default(""),
   hidden: z.boolean().default(false),
+  /** "" = staff assign the hidden tier; else a segment (validated by TierLadderSchema). */
+  assignSegment: z.string().default(""),
 });
 
 /** What the form posts: settings as strings and the ladder as one JSON field. */
@@ -98,6 +100,7 @@ function ladderInput(tiers: readonly z.output<typeof TierFormSchema>[]): { input
       entryReward,
       perks: tier.perks,
       hidden: tier.hidden,
+      assignSegment: tier.assignSegment === "" ? null : (tier.assignSegment as TierInput["assignSegment"]),
     };
   });
   return { input, errors };
@@ -116,6 +119,7 @@ function formOf(ladder: TierLadder): TierForm[] {
     entryRewardId: tier.entryReward?.kind === "reward" ? tier.entryReward.rewardId : "",
     perks: tier.perks,
     hidden: tier.hidden,
+    assignSegment: tier.assignSegment ?? "",
   }));
 }
 
@@ -231,6 +235,7 @@ export async function saveTierSettings(
         entryRewardId: tier.entryReward?.kind === "reward" ? tier.entryReward.rewardId : null,
         perks: tier.perks,
         hidden: tier.hidden,
+        assignSegment: tier.assignSegment,
       };
       await tx.tier.upsert({
         where: { shopId_handle: { shopId: shop.id, handle: tier.handle } },
