@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { dailyJobs } from "~/jobs/registry.server";
 import { runDueJobs, type JobDayReport } from "~/jobs/scheduler.server";
@@ -24,11 +24,18 @@ import type { InstanceConfig } from "../support/scheduler-instance";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const D1 = "2026-06-15";
-/** The instances run D1, D2 and D4: D4's pass catches up D3 first. */
-const RUN_DAYS = [D1, addDays(D1, 1), addDays(D1, 3)];
-const ALL_DAYS = [0, 1, 2, 3].map((k) => addDays(D1, k));
+/** The instances run D1 and D3: D3's pass catches up D2 first. */
+const RUN_DAYS = [D1, addDays(D1, 2)];
+const ALL_DAYS = [0, 1, 2].map((k) => addDays(D1, k));
 const ZONES = ["UTC", "Asia/Seoul", "America/New_York"];
-const JOB_NAMES = dailyJobs.map((job) => job.name);
+/**
+ * The registry's jobs but the analytics roll-up: its first run backfills the seeded history day by day
+ * (two thirds of the runtime), and it only upserts recomputed figures (a replay rewrites the same row,
+ * nothing can be counted twice). tests/integration/analytics.test.ts covers it under the scheduler.
+ */
+const EXCLUDED = ["daily-stats"];
+const JOBS = dailyJobs.filter((job) => !EXCLUDED.includes(job.name));
+const JOB_NAMES = JOBS.map((job) => job.name);
 const COMPLETED = new Set(["ran", "resumed"]);
 
 type InstanceEvent = { owner: string; event: string } & Partial<JobDayReport> & Record<string, unknown>;
@@ -41,6 +48,8 @@ interface Instance {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
+const started: ChildProcess[] = [];
+
 /** One instance: `node --import tsx` (not the tsx CLI, which would run the script in a grandchild a SIGKILL misses). */
 function startInstance(config: InstanceConfig, onEvent: (instance: Instance, event: InstanceEvent) => void = () => undefined): Instance {
   const child = spawn(process.execPath, ["--import", "tsx", "tests/support/scheduler-instance.ts"], {
@@ -48,6 +57,7 @@ function startInstance(config: InstanceConfig, onEvent: (instance: Instance, eve
     env: { ...process.env, SCHEDULER_INSTANCE: JSON.stringify(config), LOG_LEVEL: "silent" },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  started.push(child);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const events: InstanceEvent[] = [];
@@ -90,6 +100,7 @@ function config(owner: string, epoch: number, overrides: Partial<InstanceConfig>
     retryAfterMs: 500,
     pollMs: 100,
     dayTimeoutMs: 40_000,
+    exclude: EXCLUDED,
     ...overrides,
   };
 }
@@ -97,7 +108,7 @@ function config(owner: string, epoch: number, overrides: Partial<InstanceConfig>
 const reportsOf = (instances: Instance[]) => instances.flatMap((instance) => instance.events.filter((event) => event.event === "report"));
 const tripleOf = (report: { job?: string; shopId?: string; day?: string }) => `${report.job}|${report.shopId}|${report.day}`;
 
-/** A shop whose members expire, are reminded and lose their tier over D1…D4 (and a few days later). */
+/** A shop whose members expire, are reminded and lose their tier over D1…D3. */
 async function seedShop(domain: string, ianaTimezone: string) {
   const shop = await installShop(domain);
   await db.shop.update({
@@ -136,12 +147,10 @@ async function seedShop(domain: string, ianaTimezone: string) {
     await expiring(day, 20 + k);
     await expiring(addDays(day, 3), 30 + k); // 3-day reminder on `day`
     await expiring(addDays(day, 30), 40 + k); // 30-day reminder on `day`
-    for (let j = 0; j < 2; j += 1) {
-      n += 1;
-      await db.member.create({
-        data: { shopId: shop.id, customerGid: `gid://shopify/Customer/${n}`, tierHandle: "silver", tierSince: "2025-01-01", tierReviewOn: day },
-      });
-    }
+    n += 1;
+    await db.member.create({
+      data: { shopId: shop.id, customerGid: `gid://shopify/Customer/${n}`, tierHandle: "silver", tierSince: "2025-01-01", tierReviewOn: day },
+    });
   }
 }
 
@@ -175,7 +184,6 @@ async function effects() {
         (m) => `${who.get(m.id)} ${m.balance} ${m.tierHandle} ${m.tierReviewOn} ${m.tierPendingOn} ${m.pointsExpireOn} ${m.segment}`,
       ),
     ),
-    dailyStatDays: sorted((await db.dailyStat.findMany()).map((row) => `${shopDomain.get(row.shopId)} ${row.day}`)),
   };
 }
 
@@ -205,22 +213,28 @@ beforeEach(async () => {
   await resetDatabase(db);
 });
 
+afterEach(() => {
+  // A test that failed early leaves its instances waiting for "go": end them (only ours, by handle).
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
 describe(`scheduler: several instances as OS processes on one ${testDatabaseProvider()} database`, () => {
-  it("three instances over three shops and four days: each (job, shop, day) runs once, the effects are one instance's", { timeout: 90_000 }, async () => {
+  it("three instances over three shops and three days: each (job, shop, day) runs once, the effects are one instance's", { timeout: 90_000 }, async () => {
+    // The instances load the app while the reference runs; they touch nothing before "go".
+    const epoch = Date.now();
+    const instances = ["a", "b", "c"].map((owner) => startInstance(config(`instance-${owner}`, epoch)));
     // What one instance alone writes (in this process, no slowing): the reference.
     await seed();
-    for (const day of RUN_DAYS) await runDueJobs({ now: new Date(`${day}T12:00:00Z`), owner: "alone" });
+    for (const day of RUN_DAYS) await runDueJobs({ now: new Date(`${day}T12:00:00Z`), owner: "alone", jobs: JOBS });
     const alone = await effects();
     // It did something of every kind the instances could write twice.
-    expect(alone.ledger.filter((row) => row.includes(" expiry "))).toHaveLength(3 * (2 * 4 + 1)); // D4 also expires D1's 3-day member
-    expect(alone.notifications.length).toBeGreaterThanOrEqual(3 * 8);
-    expect(alone.tierChanges).toHaveLength(3 * 8);
+    expect(alone.ledger.filter((row) => row.includes(" expiry "))).toHaveLength(3 * 2 * 3);
+    expect(alone.notifications.length).toBeGreaterThanOrEqual(3 * 3 * 2);
+    expect(alone.tierChanges).toHaveLength(3 * 3);
     expect(alone.outbox.length).toBeGreaterThan(0);
 
     await resetDatabase(db);
     await seed();
-    const epoch = Date.now();
-    const instances = ["a", "b", "c"].map((owner) => startInstance(config(`instance-${owner}`, epoch)));
     const exits = await runInstances(instances);
     for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 0 });
 
@@ -246,21 +260,10 @@ describe(`scheduler: several instances as OS processes on one ${testDatabaseProv
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
     const verify = await ledgerVerify();
     expect(verify.code).toBe(0);
-    expect(verify.report).toMatchObject({ ok: true, membersChecked: 3 * 4 * 6 });
+    expect(verify.report).toMatchObject({ ok: true, membersChecked: 3 * 3 * 5 });
   });
 
   it("an instance killed between a sweep batch's writes and its cursor is resumed by another after the lease; the replay writes nothing", { timeout: 60_000 }, async () => {
-    const shop = await installShop("killed.myshopify.com");
-    await db.shop.update({ where: { id: shop.id }, data: { expiryMode: "inactivity", expiryMonths: 2, expiryEnabledOn: "2024-01-01", expiryReminderDays: "[30,3]" } });
-    for (let i = 0; i < 7; i += 1) {
-      const lastActive = new Date("2026-04-01T12:00:00Z");
-      const member = await db.member.create({
-        data: { shopId: shop.id, customerGid: `gid://shopify/Customer/${500 + i}`, balance: 10 + i, lastActivityAt: lastActive, pointsExpireOn: "2026-06-01" },
-      });
-      await db.ledgerEntry.create({
-        data: { shopId: shop.id, memberId: member.id, kind: "order_earn", delta: 10 + i, idempotencyKey: `seed:${i}`, description: "seed", createdAt: lastActive },
-      });
-    }
     const epoch = Date.now();
     const options = { days: [D1], slowBeforeMs: 0, slowAfterMs: 500, leaseMs: 4000, pollMs: 150 };
     let killed: string | null = null;
@@ -276,6 +279,17 @@ describe(`scheduler: several instances as OS processes on one ${testDatabaseProv
       }
     };
     const instances = ["a", "b"].map((owner) => startInstance(config(`instance-${owner}`, epoch, options), onEvent));
+    const shop = await installShop("killed.myshopify.com");
+    await db.shop.update({ where: { id: shop.id }, data: { expiryMode: "inactivity", expiryMonths: 2, expiryEnabledOn: "2024-01-01", expiryReminderDays: "[30,3]" } });
+    for (let i = 0; i < 7; i += 1) {
+      const lastActive = new Date("2026-04-01T12:00:00Z");
+      const member = await db.member.create({
+        data: { shopId: shop.id, customerGid: `gid://shopify/Customer/${500 + i}`, balance: 10 + i, lastActivityAt: lastActive, pointsExpireOn: "2026-06-01" },
+      });
+      await db.ledgerEntry.create({
+        data: { shopId: shop.id, memberId: member.id, kind: "order_earn", delta: 10 + i, idempotencyKey: `seed:${i}`, description: "seed", createdAt: lastActive },
+      });
+    }
     const exits = await runInstances(instances);
 
     expect(killed).not.toBeNull();

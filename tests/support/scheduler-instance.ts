@@ -35,6 +35,8 @@ export interface InstanceConfig {
   pollMs: number;
   /** The process gives up (exit 1) when a day takes longer than this. */
   dayTimeoutMs: number;
+  /** Registry jobs this instance leaves out (by name). */
+  exclude: string[];
 }
 
 const config = JSON.parse(process.env.SCHEDULER_INSTANCE ?? "null") as InstanceConfig | null;
@@ -43,7 +45,7 @@ if (!config) throw new Error("SCHEDULER_INSTANCE (JSON) is required");
 const emit = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ owner: config.owner, ...event })}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const jobs: ShopJob[] = dailyJobs.map((job) => ({
+const jobs: ShopJob[] = dailyJobs.filter((job) => !config.exclude.includes(job.name)).map((job) => ({
   ...job,
   runBatch: async (context, cursor, batchSize) => {
     await sleep(config.slowBeforeMs);
