@@ -1,5 +1,5 @@
 /**
- * npx tsx bench/tier-review.ts [-- --members N --grace D --analyze --keep]
+ * npx tsx bench/tier-review.ts [-- --members N --grace D --analyze --keep --placement]
  *
  * The tier review's worst day (docs/decisions/012 Performance): a calendar-year points ladder on
  * January 1st, when every member above the base tier is due at once. Builds a migrated SQLite file
@@ -14,8 +14,13 @@
  * ANALYZE would leave — taken when everyone is due, so stale as soon as the run drains them — to show
  * the statements keep their plans either way. The cached file's name carries the migrations.
  *
+ * `--placement`: the same members, but the shop has just turned tiers on (ADR 012 "Program changes"):
+ * nobody has a tier, and the save queued a tier placement. Runs the real `tier-placement` run through
+ * the scheduler on 2025-12-31 (the orders' year), then again (must write nothing): every member is
+ * placed (TierChange + outbox row each) from the year's progress.
+ *
  * stdout: ONE JSON object (with the job's CPU time and the load average before and after). Logs:
- * stderr. Exit 1 if the rerun wrote anything or members are still due.
+ * stderr. Exit 1 if the rerun wrote anything or members are still due (or, with --placement, unplaced).
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
@@ -115,7 +120,19 @@ function generate(file: string, members: number, graceDays: number, analyze: boo
   sqlite.close();
 }
 
-async function runJob(file: string): Promise<void> {
+const PLACEMENT_KEY = "change:bench";
+
+/** --placement: tiers just turned on (nobody has a tier yet) and the save's run queued. */
+function tiersTurnedOn(file: string): void {
+  const sqlite = new Database(file);
+  sqlite.exec(`UPDATE "Member" SET "tierHandle" = NULL, "tierSince" = NULL, "tierReviewOn" = NULL`);
+  sqlite
+    .prepare(`INSERT INTO "JobRun" (id, shopId, job, periodKey, status, payload, startedAt) VALUES ('placement_bench', ?, 'tier-placement', ?, 'queued', ?, ?)`)
+    .run(SHOP_ID, PLACEMENT_KEY, JSON.stringify({ place: true, sync: [] }), sqliteDateTime(new Date()));
+  sqlite.close();
+}
+
+function benchEnv(file: string): void {
   process.env.DATABASE_URL = `file:${file}`;
   process.env.NODE_ENV ??= "production";
   process.env.LOG_LEVEL ??= "warn";
@@ -123,34 +140,50 @@ async function runJob(file: string): Promise<void> {
   process.env.SHOPIFY_API_SECRET ??= "bench-secret";
   process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
   process.env.SCOPES ??= "read_orders,write_customers";
+}
+
+/**
+ * The job through the scheduler, then a second pass (another owner: must run nothing), then the
+ * job's first batch again by hand (a replay after a crash: must write nothing). The review runs on
+ * Jan 1st; the placement on Dec 31st of the orders' year.
+ */
+async function runJob(placement: boolean): Promise<void> {
   const { runDueJobs } = await import("../app/jobs/scheduler.server");
   const { tierReviewJob } = await import("../app/jobs/tier-review.server");
+  const { tierPlacementJob } = await import("../app/jobs/tier-placement.server");
   const { default: db } = await import("../app/db.server");
-  const now = new Date(startOfLocalDay(DAY, ZONE).getTime() + 3 * 3_600_000);
+  const { logger } = await import("../app/logger.server");
+  const job = placement ? tierPlacementJob : tierReviewJob;
+  const now = placement
+    ? new Date(startOfLocalDay("2025-12-31", ZONE).getTime() + 12 * 3_600_000)
+    : new Date(startOfLocalDay(DAY, ZONE).getTime() + 3 * 3_600_000);
+  const pass = (at: Date, owner: string) => runDueJobs({ now: at, owner, jobs: placement ? [] : [job], queued: placement ? [job] : [] });
   const load = loadavg().map((value) => Number(value.toFixed(2)));
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const reports = await runDueJobs({ now, owner: "bench", jobs: [tierReviewJob] });
+  const reports = await pass(now, "bench");
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const rerunStarted = performance.now();
-  const rerun = await runDueJobs({ now: new Date(now.getTime() + 60_000), owner: "bench-rerun", jobs: [tierReviewJob] });
+  const rerun = await pass(new Date(now.getTime() + 60_000), "bench-rerun");
   const rerunSeconds = (performance.now() - rerunStarted) / 1000;
-  // A second run of the job itself (not only the scheduler's lease): due set drained, nothing written.
-  const again = await tierReviewJob.runBatch({ db, shop: { id: SHOP_ID, domain: SHOP_DOMAIN, ianaTimezone: ZONE }, day: DAY, now, log: (await import("../app/logger.server")).logger }, null, 500);
+  const shop = { id: SHOP_ID, domain: SHOP_DOMAIN, ianaTimezone: ZONE };
+  const again = await job.runBatch({ db, shop, day: placement ? PLACEMENT_KEY : DAY, now, log: logger }, null, 500);
   const byTier = await db.member.groupBy({ by: ["tierHandle"], where: { shopId: SHOP_ID }, _count: { _all: true } });
   process.stdout.write(
     JSON.stringify({
+      job: job.name,
       seconds: Number(seconds.toFixed(2)),
       cpuSeconds: { user: Number((used.user / 1e6).toFixed(2)), system: Number((used.system / 1e6).toFixed(2)) },
       loadAverage: { before: load, after: loadavg().map((value) => Number(value.toFixed(2))) },
       processed: reports.reduce((sum, r) => sum + r.processed, 0),
       written: reports.reduce((sum, r) => sum + r.written, 0),
       outcomes: reports.map((r) => `${r.day}:${r.outcome}`),
-      rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran").length, batch: again },
+      rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran" || r.outcome === "resumed").length, batch: again },
       tierChanges: await db.tierChange.count({ where: { shopId: SHOP_ID } }),
       outboxRows: await db.shopifyOutbox.count({ where: { shopId: SHOP_ID, kind: "customer_tier" } }),
-      stillDue: await db.member.count({ where: { shopId: SHOP_ID, tierReviewOn: { lte: DAY } } }),
+      // The review: members still due; the placement: members still without a tier.
+      stillDue: await db.member.count({ where: placement ? { shopId: SHOP_ID, tierHandle: null } : { shopId: SHOP_ID, tierReviewOn: { lte: DAY } } }),
       tiers: Object.fromEntries(byTier.map((row) => [row.tierHandle ?? "none", row._count._all])),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
@@ -165,10 +198,15 @@ async function main() {
       grace: { type: "string" },
       analyze: { type: "boolean" },
       keep: { type: "boolean" },
+      placement: { type: "boolean" },
       run: { type: "string" },
     },
   });
-  if (values.run) return runJob(values.run);
+  if (values.run) {
+    if (values.placement) tiersTurnedOn(values.run);
+    benchEnv(values.run);
+    return runJob(values.placement ?? false);
+  }
   const members = Number(values.members ?? 100_000);
   const grace = Number(values.grace ?? 0);
   mkdirSync(DIR, { recursive: true });
@@ -184,7 +222,7 @@ async function main() {
   }
   const working = path.join(DIR, `work-${process.pid}.sqlite`);
   copyFileSync(cached, working);
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working], {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working, ...(values.placement ? ["--placement"] : [])], {
     cwd: ROOT,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],

@@ -13,7 +13,8 @@
  * - A save that changes what a member's Shopify metafields say (a tier's name; the next tier's name,
  *   handle or threshold, which the progress text names; the kind or period, which change the numbers)
  *   owes a **sync** of the members of the tiers concerned, and only them.
- * - Tiers turned off: every member with a tier loses it and their tag and metafields are removed.
+ * - Tiers turned off: every member with a tier loses it and their tag and metafields are removed;
+ *   turned on: every member is placed (a member left with a tier from before is only promoted).
  */
 import {
   evaluatePromotion,
@@ -71,7 +72,8 @@ function canMoveMembers(before: TierLadder, after: TierLadder): boolean {
  */
 export function placementPlan(before: ProgramState, after: ProgramState): PlacementPlan | null {
   if (!after.enabled) return before.enabled ? { place: false, sync: "all" } : null;
-  if (!before.enabled) return { place: true, sync: "all" };
+  // Turned on: every member is placed, and each placement queues its own sync.
+  if (!before.enabled) return { place: true, sync: [] };
   const place = canMoveMembers(before.ladder, after.ladder);
   const kind = (ladder: TierLadder) => [ladder[0]?.thresholdKind, ladder[0]?.qualificationPeriod].join();
   if (kind(before.ladder) !== kind(after.ladder)) return { place, sync: "all" };

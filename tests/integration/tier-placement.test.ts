@@ -110,7 +110,7 @@ describe("tier placement after a tier settings save", () => {
     await save(SHOP_A, LADDER);
     const shopA = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
     expect(await db.jobRun.findMany({ where: { shopId: shopA.id, job: TIER_PLACEMENT_JOB } })).toMatchObject([
-      { status: "queued", payload: JSON.stringify({ place: true, sync: "all" }) },
+      { status: "queued", payload: JSON.stringify({ place: true, sync: [] }) },
     ]);
     expect((await adminLoader(loader, "/app/tiers", SHOP_A)).body.placement).toEqual({ processed: 0, total: 3 });
 

@@ -143,8 +143,9 @@ describe("VIP tiers page", () => {
     expect(removing.status).toBe(200);
     expect(await db.tier.count({ where: { shop: { domain: SHOP_A } } })).toBe(2);
     const queued = await db.jobRun.findMany({ where: { shop: { domain: SHOP_A }, job: "tier-placement", status: { not: "done" } } });
-    // Owes this save and the first one (tiers turned on), not run yet: everyone placed and synced.
-    expect(queued.map((run) => JSON.parse(run.payload ?? "null"))).toEqual([{ place: true, sync: "all" }]);
+    // Owes this save and the first one (tiers turned on), not run yet: everyone placed; bronze members'
+    // next tier is now gold (their progress text changes).
+    expect(queued.map((run) => JSON.parse(run.payload ?? "null"))).toEqual([{ place: true, sync: ["bronze"] }]);
     expect((await adminLoader(loader, "/app/tiers", SHOP_A)).body.placement).toEqual({ processed: 0, total: 1 });
 
     const doubled = [LADDER[0], { ...(LADDER[1] as TierForm), earnMultiplier: "2" }, LADDER[2]] as TierForm[];

@@ -21,7 +21,7 @@ const progress = (pointsEarned: number) => ({ pointsEarned, amountSpent: "0", or
 
 describe("placementPlan: what a save owes the members", () => {
   it("turning tiers on places everyone; off clears everyone; off → off owes nothing", () => {
-    expect(placementPlan({ ...on(BASE), enabled: false }, on(BASE))).toEqual({ place: true, sync: "all" });
+    expect(placementPlan({ ...on(BASE), enabled: false }, on(BASE))).toEqual({ place: true, sync: [] });
     expect(placementPlan(on(BASE), { ...on(BASE), enabled: false })).toEqual({ place: false, sync: "all" });
     expect(placementPlan({ ...on(BASE), enabled: false }, { ...on(BASE), enabled: false })).toBeNull();
   });
