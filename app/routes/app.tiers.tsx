@@ -13,6 +13,7 @@ import {
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { RecentChangesCard, SettingsCard, SettingsFrame } from "~/components/settings-form";
+import { TierPlacementBanner } from "~/components/tier-placement-banner";
 import { useState } from "react";
 import { useFetcherResult, type FieldErrors } from "~/components/admin-forms";
 import { format } from "~/i18n/admin";
@@ -41,7 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
 const SAVE_BAR_ID = "tiers-save-bar";
 
 export default function TiersPage() {
-  const { settings: loaded, rewards, memberCounts, changes } = useLoaderData<typeof loader>();
+  const { settings: loaded, rewards, memberCounts, changes, placement } = useLoaderData<typeof loader>();
   const { t, common, locale } = tiersStrings.useStrings();
   const messages = useServerMessages();
   const shopify = useAppBridge();
@@ -118,6 +119,7 @@ export default function TiersPage() {
         </>
       }
     >
+      <TierPlacementBanner placement={placement} />
       <SettingsCard title={t.statusHeading}>
         <Checkbox
           label={t.tiersEnabled}

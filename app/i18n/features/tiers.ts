@@ -64,7 +64,7 @@ const en = {
     historyHeading: "Tier history",
     historyEmpty: "No tier changes yet.",
     historyLine: "{when}: {from} → {to} ({reason})",
-    reasons: { promotion: "promotion", retention_downgrade: "review", refund_demotion: "refund", manual: "staff", segment_rule: "segment rule" },
+    reasons: { promotion: "promotion", retention_downgrade: "review", refund_demotion: "refund", manual: "staff", segment_rule: "segment rule", program_change: "tier settings changed" },
   },
 };
 
@@ -132,7 +132,7 @@ const ko: typeof en = {
     historyHeading: "등급 기록",
     historyEmpty: "등급 변경 기록이 없습니다.",
     historyLine: "{when}: {from} → {to} ({reason})",
-    reasons: { promotion: "승급", retention_downgrade: "심사", refund_demotion: "환불", manual: "직원", segment_rule: "세그먼트 규칙" },
+    reasons: { promotion: "승급", retention_downgrade: "심사", refund_demotion: "환불", manual: "직원", segment_rule: "세그먼트 규칙", program_change: "등급 설정 변경" },
   },
 };
 
