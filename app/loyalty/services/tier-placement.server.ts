@@ -16,6 +16,9 @@ import { mergePlans, type PlacementPlan } from "~/loyalty/tier-placement";
 /** The JobRun `job` of the placement runs (never rename: it keys the rows). */
 export const TIER_PLACEMENT_JOB = "tier-placement";
 
+/** Recorded on a run a later save replaced (a log line for operators, never shown to staff). */
+const SUPERSEDED = "superseded by a later save";
+
 const PlanSchema = z.object({ place: z.boolean(), sync: z.union([z.literal("all"), z.array(z.string())]) });
 
 export function planOfPayload(payload: string | null): PlacementPlan | null {
@@ -38,7 +41,7 @@ export async function queueTierPlacement(tx: Tx, shopId: string, plan: Placement
   if (open.length > 0) {
     await tx.jobRun.updateMany({
       where: { id: { in: open.map((run) => run.id) } },
-      data: { status: "done", error: "superseded by a later save", leaseOwner: null, leaseUntil: null, finishedAt: now },
+      data: { status: "done", error: SUPERSEDED, leaseOwner: null, leaseUntil: null, finishedAt: now },
     });
   }
   await tx.jobRun.create({
