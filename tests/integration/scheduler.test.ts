@@ -1,14 +1,16 @@
 /**
  * The daily job scheduler against the real database (SQLite, and PostgreSQL in CI): catch-up of
  * missed days oldest first, `done` makes reruns no-ops, an ended lease is taken over and resumed
- * after its cursor without writing anything twice, a live lease is left alone, and two schedulers
- * started at once never both run the same (job, shop, day).
+ * after its cursor without writing anything twice, a live lease is left alone, two schedulers
+ * started at once never both run the same (job, shop, day), and a job that runs `after` another waits
+ * for that one's day, whichever instance runs it. (Several OS processes: scheduler-instances.test.ts.)
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { expiryRemindersJob } from "~/jobs/expiry-reminders.server";
 import { expirySweepJob } from "~/jobs/expiry-sweep.server";
 import type { ShopJob } from "~/jobs/job-types";
+import { dailyJobs } from "~/jobs/registry.server";
 import { runDueJobs, runJobDay } from "~/jobs/scheduler.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
 import { logger } from "~/logger.server";
@@ -179,5 +181,119 @@ describe("scheduler", () => {
     const sweeps = done.filter((run) => run.job === "expiry-sweep");
     expect(sweeps.reduce((sum, run) => sum + run.written, 0)).toBe(18);
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
+  });
+});
+
+describe("scheduler: job dependencies (after)", () => {
+  it("the registry runs a day's expiry reminders after that day's expiry sweep", () => {
+    expect(dailyJobs.find((job) => job.name === "expiry-reminders")?.after).toEqual(["expiry-sweep"]);
+  });
+
+  it("a job is not claimed while another instance runs its prerequisite's day; a later pass runs it", async () => {
+    const shop = await installShop("deps.myshopify.com");
+    const ran: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const first: ShopJob = {
+      name: "first",
+      runBatch: async (context) => {
+        entered();
+        await gate;
+        ran.push(`first:${context.day}`);
+        return { processed: 1, written: 0, nextCursor: null };
+      },
+    };
+    const second: ShopJob = { ...recordingJob("second", ran), after: ["first"] };
+    // Instance A is inside `first` for today; instance B's pass finds it busy, so `second` waits.
+    const a = runDueJobs({ now: NOW, owner: "instance-a", jobs: [first] });
+    await inside;
+    const b = await runDueJobs({ now: NOW, owner: "instance-b", jobs: [second, first] });
+    expect(b).toMatchObject([
+      { job: "first", day: "2026-06-15", outcome: "busy" },
+      { job: "second", day: "2026-06-15", outcome: "waiting", processed: 0 },
+    ]);
+    expect(await db.jobRun.count({ where: { job: "second" } })).toBe(0);
+    expect(ran).toEqual([]);
+    release();
+    expect(await a).toMatchObject([{ job: "first", outcome: "ran" }]);
+    const later = await runDueJobs({ now: new Date(NOW.getTime() + 60_000), owner: "instance-b", jobs: [second, first] });
+    expect(later).toMatchObject([{ job: "second", day: "2026-06-15", outcome: "ran" }]);
+    expect(ran).toEqual(["first:2026-06-15", "deps.myshopify.com:2026-06-15"]);
+    const runs = await db.jobRun.findMany({ where: { shopId: shop.id } });
+    const firstRun = runs.find((run) => run.job === "first")!;
+    const secondRun = runs.find((run) => run.job === "second")!;
+    expect(firstRun).toMatchObject({ status: "done", leaseOwner: "instance-a" });
+    expect(secondRun).toMatchObject({ status: "done", leaseOwner: "instance-b" });
+    expect(secondRun.startedAt.getTime()).toBeGreaterThanOrEqual(firstRun.finishedAt!.getTime());
+  });
+
+  it("a failed prerequisite holds its dependant back until the retry succeeds, then both run that day", async () => {
+    await installShop("deps-fail.myshopify.com");
+    const ran: string[] = [];
+    let fail = true;
+    const first: ShopJob = {
+      name: "first",
+      runBatch: async () => {
+        if (fail) throw new Error("boom");
+        return { processed: 1, written: 0, nextCursor: null };
+      },
+    };
+    const second: ShopJob = { ...recordingJob("second", ran), after: ["first"] };
+    const jobs = [first, second];
+    expect(await runDueJobs({ now: NOW, owner: "a", jobs })).toMatchObject([
+      { job: "first", outcome: "failed" },
+      { job: "second", outcome: "waiting" },
+    ]);
+    fail = false;
+    expect(await runDueJobs({ now: new Date(NOW.getTime() + 60_000), owner: "b", jobs })).toMatchObject([
+      { job: "first", outcome: "busy" },
+      { job: "second", outcome: "waiting" },
+    ]);
+    expect(ran).toEqual([]);
+    expect(await runDueJobs({ now: new Date(NOW.getTime() + 11 * 60_000), owner: "b", jobs })).toMatchObject([
+      { job: "first", outcome: "resumed" },
+      { job: "second", outcome: "ran" },
+    ]);
+    expect(ran).toEqual(["deps-fail.myshopify.com:2026-06-15"]);
+  });
+
+  it("a waiting day stops the dependant's later days too: days complete in order", async () => {
+    const shop = await installShop("deps-order.myshopify.com");
+    const ran: string[] = [];
+    const first = recordingJob("first", ran);
+    const second: ShopJob = { ...recordingJob("second", ran), after: ["first"] };
+    await runDueJobs({ now: new Date("2026-06-13T12:00:00Z"), owner: "a", jobs: [first, second] });
+    // Another instance holds `first` for 06-14: `second` waits on 06-14 and does not skip ahead to 06-15.
+    await db.jobRun.create({
+      data: { shopId: shop.id, job: "first", periodKey: "2026-06-14", status: "running", leaseOwner: "other", leaseUntil: new Date(NOW.getTime() + 60_000) },
+    });
+    const reports = await runDueJobs({ now: NOW, owner: "a", jobs: [first, second] });
+    expect(reports.map((r) => `${r.job}:${r.day}:${r.outcome}`)).toEqual(["first:2026-06-14:busy", "second:2026-06-14:waiting"]);
+    expect(await db.jobRun.count({ where: { job: "second", periodKey: { gt: "2026-06-13" } } })).toBe(0);
+  });
+
+  it("a prerequisite that will never run a day (it started later) does not hold back the dependant's catch-up", async () => {
+    const shop = await installShop("deps-new.myshopify.com");
+    const ran: string[] = [];
+    const first: ShopJob = {
+      name: "first",
+      runBatch: async (context) => {
+        ran.push(`first:${context.day}`);
+        return { processed: 1, written: 0, nextCursor: null };
+      },
+    };
+    const second: ShopJob = { ...recordingJob("second", ran), after: ["first"] };
+    // `second` last ran on 06-12; `first` is new: it owes today only.
+    await db.jobRun.create({ data: { shopId: shop.id, job: "second", periodKey: "2026-06-12", status: "done", finishedAt: NOW } });
+    const reports = await runDueJobs({ now: NOW, owner: "a", jobs: [first, second] });
+    expect(reports.map((r) => `${r.job}:${r.day}:${r.outcome}`)).toEqual([
+      "second:2026-06-13:ran",
+      "second:2026-06-14:ran",
+      "first:2026-06-15:ran",
+      "second:2026-06-15:ran",
+    ]);
+    expect(ran).toEqual(["deps-new.myshopify.com:2026-06-13", "deps-new.myshopify.com:2026-06-14", "first:2026-06-15", "deps-new.myshopify.com:2026-06-15"]);
   });
 });
