@@ -57,6 +57,19 @@ function recordingJob(name: string, ran: string[]): ShopJob {
   };
 }
 
+/** A job that throws until `heal()` is called. */
+function flakyJob(name: string, processed: number) {
+  let fail = true;
+  const job: ShopJob = {
+    name,
+    runBatch: async () => {
+      if (fail) throw new Error("boom");
+      return { processed, written: 0, nextCursor: null };
+    },
+  };
+  return { job, heal: () => (fail = false) };
+}
+
 beforeEach(async () => {
   await resetDatabase(db);
 });
@@ -102,17 +115,10 @@ describe("scheduler", () => {
 
   it("retries a failed run after the delay, from where it stopped", async () => {
     await installShop("fail.myshopify.com");
-    let fail = true;
-    const job: ShopJob = {
-      name: "flaky",
-      runBatch: async () => {
-        if (fail) throw new Error("boom");
-        return { processed: 2, written: 0, nextCursor: null };
-      },
-    };
+    const { job, heal } = flakyJob("flaky", 2);
     expect(await runDueJobs({ now: NOW, owner: "a", jobs: [job] })).toMatchObject([{ outcome: "failed" }]);
     expect(await db.jobRun.findFirstOrThrow({ where: { job: "flaky" } })).toMatchObject({ status: "failed", error: "boom" });
-    fail = false;
+    heal();
     expect(await runDueJobs({ now: new Date(NOW.getTime() + 60_000), owner: "a", jobs: [job] })).toMatchObject([{ outcome: "busy" }]);
     expect(await runDueJobs({ now: new Date(NOW.getTime() + 11 * 60_000), owner: "a", jobs: [job] })).toMatchObject([{ outcome: "resumed" }]);
     expect(await db.jobRun.findFirstOrThrow({ where: { job: "flaky" } })).toMatchObject({ status: "done", error: null, processed: 2 });
@@ -232,21 +238,14 @@ describe("scheduler: job dependencies (after)", () => {
   it("a failed prerequisite holds its dependant back until the retry succeeds, then both run that day", async () => {
     await installShop("deps-fail.myshopify.com");
     const ran: string[] = [];
-    let fail = true;
-    const first: ShopJob = {
-      name: "first",
-      runBatch: async () => {
-        if (fail) throw new Error("boom");
-        return { processed: 1, written: 0, nextCursor: null };
-      },
-    };
+    const { job: first, heal } = flakyJob("first", 1);
     const second: ShopJob = { ...recordingJob("second", ran), after: ["first"] };
     const jobs = [first, second];
     expect(await runDueJobs({ now: NOW, owner: "a", jobs })).toMatchObject([
       { job: "first", outcome: "failed" },
       { job: "second", outcome: "waiting" },
     ]);
-    fail = false;
+    heal();
     expect(await runDueJobs({ now: new Date(NOW.getTime() + 60_000), owner: "b", jobs })).toMatchObject([
       { job: "first", outcome: "busy" },
       { job: "second", outcome: "waiting" },
