@@ -169,6 +169,21 @@ async function runJob(placement: boolean): Promise<void> {
   const rerunSeconds = (performance.now() - rerunStarted) / 1000;
   const shop = { id: SHOP_ID, domain: SHOP_DOMAIN, ianaTimezone: ZONE };
   const again = await job.runBatch({ db, shop, day: placement ? PLACEMENT_KEY : DAY, now, log: logger }, null, 500);
+  // Placement: a second save that moves nobody (e.g. a threshold lowered below no one's progress):
+  // the whole pass reads every member's progress and writes nothing.
+  let readOnlyPass: { seconds: number; cpuSeconds: number; written: number } | null = null;
+  if (placement) {
+    await db.jobRun.create({ data: { shopId: SHOP_ID, job: job.name, periodKey: `${PLACEMENT_KEY}:2`, status: "queued", payload: JSON.stringify({ place: true, sync: [] }) } });
+    const readCpu = process.cpuUsage();
+    const readStarted = performance.now();
+    const read = await pass(new Date(now.getTime() + 120_000), "bench-read");
+    const readUsed = process.cpuUsage(readCpu);
+    readOnlyPass = {
+      seconds: Number(((performance.now() - readStarted) / 1000).toFixed(2)),
+      cpuSeconds: Number(((readUsed.user + readUsed.system) / 1e6).toFixed(2)),
+      written: read.reduce((sum, r) => sum + r.written, 0),
+    };
+  }
   const byTier = await db.member.groupBy({ by: ["tierHandle"], where: { shopId: SHOP_ID }, _count: { _all: true } });
   process.stdout.write(
     JSON.stringify({
@@ -180,6 +195,7 @@ async function runJob(placement: boolean): Promise<void> {
       written: reports.reduce((sum, r) => sum + r.written, 0),
       outcomes: reports.map((r) => `${r.day}:${r.outcome}`),
       rerun: { seconds: Number(rerunSeconds.toFixed(2)), ran: rerun.filter((r) => r.outcome === "ran" || r.outcome === "resumed").length, batch: again },
+      ...(readOnlyPass ? { readOnlyPass } : {}),
       tierChanges: await db.tierChange.count({ where: { shopId: SHOP_ID } }),
       outboxRows: await db.shopifyOutbox.count({ where: { shopId: SHOP_ID, kind: "customer_tier" } }),
       // The review: members still due; the placement: members still without a tier.
