@@ -3,7 +3,8 @@
  */
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
-import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed builds the same data. */
@@ -61,4 +62,34 @@ export function dropIndexesForLoad(sqlite: Database.Database, tables: string[]):
   return () => {
     for (const index of indexes) sqlite.exec(index.sql);
   };
+}
+
+/**
+ * A fresh SQLite file with every migration applied (`prisma migrate deploy`), opened for a bulk load
+ * (no journal, no fsync, no foreign-key checks). Set `journal_mode = DELETE` and close it when done.
+ */
+export function migratedForLoad(root: string, file: string): Database.Database {
+  rmSync(file, { force: true });
+  const migrated = spawnSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/schema.prisma"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `file:${file}` },
+    encoding: "utf8",
+  });
+  if (migrated.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = OFF");
+  sqlite.pragma("synchronous = OFF");
+  sqlite.pragma("foreign_keys = OFF");
+  return sqlite;
+}
+
+/** The environment the app needs to boot in a bench's child process, pointed at `file`. */
+export function setBenchEnv(file: string, scopes = "read_orders,write_customers"): void {
+  process.env.DATABASE_URL = `file:${file}`;
+  process.env.NODE_ENV ??= "production";
+  process.env.LOG_LEVEL ??= "warn";
+  process.env.SHOPIFY_API_KEY ??= "bench-key";
+  process.env.SHOPIFY_API_SECRET ??= "bench-secret";
+  process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
+  process.env.SCOPES ??= scopes;
 }

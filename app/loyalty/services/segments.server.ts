@@ -3,13 +3,14 @@
  * audited), each member's segment stored on Member.segment so the list can filter by it through an
  * index, and the counts for the dashboard and the settings page.
  *
- * `refreshSegments` recomputes a shop's members in keyset batches (by id) from their paid orders
+ * `refreshSegments` recomputes a shop's members in keyset batches (by customer gid) from their paid orders
  * (OrderRecord: last paid, count and net amount in the window) and last points activity; it writes
  * only members whose segment changed. It runs after the rules are saved, after an import, and from
  * the daily jobs; "new" → "active" moves with time, so a day-old value is the freshness promised.
  */
 import type { z } from "zod";
-import db from "~/db.server";
+import { Prisma } from "@prisma/client";
+import db, { directQuery } from "~/db.server";
 import { logger } from "~/logger.server";
 import { toMicros, type Micros } from "~/loyalty/money";
 import {
@@ -24,6 +25,7 @@ import {
 } from "~/loyalty/segments";
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { ensureShop } from "./shops.server";
+import { indexedBy } from "./sql-rows.server";
 
 export { SegmentRulesInput };
 export type SegmentRulesForm = z.input<typeof SegmentRulesInput>;
@@ -79,7 +81,7 @@ export interface SegmentedMember {
 }
 
 /**
- * One keyset batch (members after `after` by id): recompute, write the changed ones. The daily job
+ * One keyset batch (members after `after` by customer gid): recompute, write the changed ones. The daily job
  * (app/jobs/segment-refresh.server.ts) runs these under the scheduler's lease, resumable by cursor.
  */
 export async function refreshSegmentBatch(
@@ -91,21 +93,20 @@ export async function refreshSegmentBatch(
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { segmentRules: true } });
   const rules = readSegmentRules(shop.segmentRules);
   const since = windowStart(rules, now);
-  const batch: {
-    id: string;
-    customerGid: string;
-    enrolledAt: Date;
-    lastActivityAt: Date | null;
-    segment: string | null;
-    tierHandle: string | null;
-    excludedAt: Date | null;
-  }[] = await db.member.findMany({
-    where: { shopId, ...(after ? { id: { gt: after } } : {}) },
-    orderBy: { id: "asc" },
-    take: batchSize,
-    select: { id: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true, tierHandle: true, excludedAt: true },
+  // The batch's keys through the shop's (shopId, customerGid) index, named on SQLite: with
+  // `shopId = ? AND id > ? ORDER BY id` and no planner statistics, SQLite walked a (shopId, …)
+  // member index over the whole shop and sorted it for every batch (quadratic: 200,000 members took
+  // 50 s of CPU). The cursor is the last customer gid. Then the rows by primary key.
+  const keys = await directQuery(
+    db,
+    Prisma.sql`SELECT "id", "customerGid" FROM "Member" ${indexedBy("Member_shopId_customerGid_key")} WHERE "shopId" = ${shopId} AND "customerGid" > ${after ?? ""} ORDER BY "customerGid" LIMIT ${batchSize}`,
+  );
+  const rows = await db.member.findMany({
+    where: { id: { in: keys.map((key) => String(key.id)) } },
+    select: { id: true, shopId: true, customerGid: true, enrolledAt: true, lastActivityAt: true, segment: true, tierHandle: true, excludedAt: true },
   });
-  if (batch.length === 0) return { processed: 0, changed: 0, nextCursor: null, members: [] };
+  const batch = rows.filter((row) => row.shopId === shopId).sort((a, b) => (a.customerGid < b.customerGid ? -1 : a.customerGid > b.customerGid ? 1 : 0));
+  if (keys.length === 0) return { processed: 0, changed: 0, nextCursor: null, members: [] };
   const orders = await db.orderRecord.findMany({
     where: { shopId, customerGid: { in: batch.map((m) => m.customerGid) }, paidAt: { not: null }, cancelledAt: null },
     select: { customerGid: true, paidAt: true, eligibleAmount: true, refundedAmount: true },
@@ -145,7 +146,7 @@ export async function refreshSegmentBatch(
     await db.member.updateMany({ where: { id: { in: ids } }, data: { segment } });
     changed += ids.length;
   }
-  return { processed: batch.length, changed, nextCursor: batch.length < batchSize ? null : batch[batch.length - 1]!.id, members };
+  return { processed: batch.length, changed, nextCursor: keys.length < batchSize ? null : String(keys[keys.length - 1]?.customerGid), members };
 }
 
 /** Recompute after this request (a large shop takes a while); failures are logged. */
