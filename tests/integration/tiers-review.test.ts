@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import type { ShopJobContext } from "~/jobs/job-types";
 import { dailyJobs } from "~/jobs/registry.server";
-import { tierReviewJob } from "~/jobs/tier-review.server";
+import { REVIEW_BATCH_FACTOR, tierReviewJob } from "~/jobs/tier-review.server";
 import { logger } from "~/logger.server";
 import { startOfLocalDay } from "~/loyalty/schedule";
 import { installShop } from "../support/app";
@@ -178,6 +178,36 @@ describe("tier review job", () => {
   it("does nothing while tiers are off", async () => {
     await member("gold");
     await db.shop.update({ where: { id: shop.id }, data: { tiersEnabled: false } });
+    expect(await runDay("2026-01-01")).toEqual({ processed: 0, written: 0 });
+  });
+
+  it("takes a scheduler-size batch REVIEW_BATCH_FACTOR times larger (Jan 1), with the same decisions", async () => {
+    // 450 silver members due on Jan 1; every other one earned 150 in 2025 and keeps silver.
+    await db.member.createMany({
+      data: Array.from({ length: 450 }, (_, i) => ({
+        id: `bulk${String(i).padStart(4, "0")}`,
+        shopId: shop.id,
+        customerGid: `gid://shopify/Customer/${500_000 + i}`,
+        tierHandle: "silver",
+        tierSince: "2025-03-01",
+        tierReviewOn: "2026-01-01",
+      })),
+    });
+    for (let i = 0; i < 450; i += 2) await paid(`gid://shopify/Customer/${500_000 + i}`, "2025-06-01", 150);
+    // An explicit small batch (tests walking the drain loop) is taken as it is; the scheduler's are larger.
+    const small = await tierReviewJob.runBatch(context("2026-01-01"), null, 7);
+    expect(small).toEqual({ processed: 7, written: 3, nextCursor: "bulk0006" });
+    const large = await tierReviewJob.runBatch(context("2026-01-01"), small.nextCursor, 100);
+    expect(large).toEqual({ processed: 100 * REVIEW_BATCH_FACTOR, written: 200, nextCursor: "bulk0406" });
+    const last = await tierReviewJob.runBatch(context("2026-01-01"), large.nextCursor, 100);
+    expect(last).toEqual({ processed: 43, written: 22, nextCursor: null });
+    const rows = await db.member.findMany({ where: { shopId: shop.id }, select: { id: true, tierHandle: true, tierReviewOn: true } });
+    const kept = rows.filter((row) => Number(row.id.slice(4)) % 2 === 0);
+    const dropped = rows.filter((row) => Number(row.id.slice(4)) % 2 === 1);
+    expect([kept.length, dropped.length]).toEqual([225, 225]);
+    expect(kept.every((row) => row.tierHandle === "silver" && row.tierReviewOn === "2027-01-01")).toBe(true);
+    expect(dropped.every((row) => row.tierHandle === "bronze" && row.tierReviewOn === null)).toBe(true);
+    expect(await db.tierChange.count({ where: { shopId: shop.id, reason: "retention_downgrade" } })).toBe(225);
     expect(await runDay("2026-01-01")).toEqual({ processed: 0, written: 0 });
   });
 });
