@@ -17,9 +17,11 @@ import db from "~/db.server";
 import { dailyJobs } from "~/jobs/registry.server";
 import { runDueJobs, type JobDayReport } from "~/jobs/scheduler.server";
 import { findBalanceMismatches } from "~/loyalty/ledger.server";
+import { queueBalanceSyncs } from "~/loyalty/services/shopify-outbox.server";
 import { addDays, addMonths } from "~/loyalty/schedule";
 import { installShop } from "../support/app";
 import { resetDatabase, testDatabaseProvider } from "../support/database";
+import { createAdminApiStandIn, startAdminApiServer } from "../support/shopify/admin-graphql";
 import type { InstanceConfig } from "../support/scheduler-instance";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,10 +53,14 @@ interface Instance {
 const started: ChildProcess[] = [];
 
 /** One instance: `node --import tsx` (not the tsx CLI, which would run the script in a grandchild a SIGKILL misses). */
-function startInstance(config: InstanceConfig, onEvent: (instance: Instance, event: InstanceEvent) => void = () => undefined): Instance {
+function startInstance(
+  config: InstanceConfig,
+  onEvent: (instance: Instance, event: InstanceEvent) => void = () => undefined,
+  env: Record<string, string> = {},
+): Instance {
   const child = spawn(process.execPath, ["--import", "tsx", "tests/support/scheduler-instance.ts"], {
     cwd: ROOT,
-    env: { ...process.env, SCHEDULER_INSTANCE: JSON.stringify(config), LOG_LEVEL: "silent" },
+    env: { ...process.env, ...env, SCHEDULER_INSTANCE: JSON.stringify(config), LOG_LEVEL: "silent" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   started.push(child);
@@ -323,5 +329,50 @@ describe(`scheduler: several instances as OS processes on one ${testDatabaseProv
     const verify = await ledgerVerify();
     expect(verify.code).toBe(0);
     expect(verify.report).toMatchObject({ ok: true, membersChecked: 7 });
+  });
+});
+
+describe(`Shopify outbox worker: several instances as OS processes on one ${testDatabaseProvider()} database`, () => {
+  it("three instances draining at once send each balance row once, with its value", { timeout: 60_000 }, async () => {
+    const shopify = createAdminApiStandIn({ throttle: false, latencyMs: 20 });
+    const server = await startAdminApiServer(shopify);
+    try {
+      const epoch = Date.now();
+      const instances = ["a", "b", "c"].map((owner) =>
+        startInstance(config(`outbox-${owner}`, epoch, { mode: "outbox", pollMs: 50 }), undefined, { SHOPIFY_ADMIN_API_ORIGIN: server.origin }),
+      );
+      // 2 shops × 130 members: more rows than one claim takes (100), so the instances contend for the same rows.
+      const balances = new Map<string, number>();
+      for (const domain of ["outbox-0.myshopify.com", "outbox-1.myshopify.com"]) {
+        const shop = await installShop(domain);
+        const members = Array.from({ length: 130 }, (_, i) => ({ shopId: shop.id, customerGid: `gid://shopify/Customer/${9000 + i}`, balance: i + 1 }));
+        await db.member.createMany({ data: members });
+        const rows = await db.member.findMany({ where: { shopId: shop.id }, select: { id: true, customerGid: true, balance: true } });
+        await db.ledgerEntry.createMany({
+          data: rows.map((m) => ({ shopId: shop.id, memberId: m.id, kind: "manual_adjustment", delta: m.balance, idempotencyKey: `seed:${m.id}`, description: "seed" })),
+        });
+        await queueBalanceSyncs(db, rows.map((m) => ({ shopId: shop.id, memberId: m.id, customerGid: m.customerGid, balance: m.balance })));
+        for (const m of rows) balances.set(`${domain} ${m.customerGid}`, m.balance);
+      }
+      const exits = await runInstances(instances);
+      for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 0 });
+
+      const sent = shopify
+        .requestsFor("MetafieldsSet")
+        .flatMap((call) => ((call.variables.metafields ?? []) as { ownerId: string }[]).map((input) => `${call.shop} ${input.ownerId}`));
+      expect(sent).toHaveLength(260);
+      expect(new Set(sent).size).toBe(260);
+      for (const [key, balance] of balances) {
+        const [domain, customerGid] = key.split(" ") as [string, string];
+        expect(shopify.metafield(domain, customerGid, "$app:keepsake", "balance")?.value).toBe(String(balance));
+      }
+      expect(await db.shopifyOutbox.count({ where: { status: "done" } })).toBe(260);
+      const passes = instances.flatMap((instance) => instance.events.filter((event) => event.event === "outbox-pass"));
+      expect(passes.reduce((sum, pass) => sum + Number(pass.sent), 0)).toBe(260);
+      const senders = instances.filter((instance) => instance.events.some((event) => event.event === "outbox-pass" && Number(event.sent) > 0));
+      expect(senders.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -12,14 +12,20 @@
  * Talks JSON lines on stdout: `ready` (modules loaded; then it waits for a line on stdin), `batch`
  * (a batch's writes are committed and its cursor is not yet: the moment a SIGKILL tests resumption),
  * `report` (one per JobDayReport), `day` (day complete), `done`.
+ *
+ * `mode: "outbox"` runs the Shopify outbox worker's passes (`processDueOutbox`, app/jobs/shopify-outbox.server.ts)
+ * instead, until no row is pending (SHOPIFY_ADMIN_API_ORIGIN names the test's Admin API stand-in):
+ * `outbox-pass` per pass, then `done`.
  */
 import { createInterface } from "node:readline";
 import db from "~/db.server";
 import type { ShopJob } from "~/jobs/job-types";
 import { dailyJobs } from "~/jobs/registry.server";
 import { runDueJobs } from "~/jobs/scheduler.server";
+import { processDueOutbox } from "~/jobs/shopify-outbox.server";
 
 export interface InstanceConfig {
+  mode?: "scheduler" | "outbox";
   owner: string;
   /** Date.now() shared by every instance: the injected clocks agree. */
   epoch: number;
@@ -63,12 +69,25 @@ async function dayComplete(day: string): Promise<boolean> {
   return done === shops * jobs.length;
 }
 
+/** Outbox passes until nothing is pending (rows another instance holds stay pending until it finishes them). */
+async function drainOutbox(instance: InstanceConfig) {
+  const started = Date.now();
+  for (;;) {
+    emit({ event: "outbox-pass", ...(await processDueOutbox()) });
+    if ((await db.shopifyOutbox.count({ where: { status: "pending" } })) === 0) break;
+    if (Date.now() - started > instance.dayTimeoutMs) throw new Error(`outbox not drained after ${instance.dayTimeoutMs} ms`);
+    await sleep(instance.pollMs);
+  }
+  emit({ event: "done" });
+}
+
 async function main(instance: InstanceConfig) {
   await db.shop.count(); // connect before saying ready
   emit({ event: "ready" });
   const lines = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => lines.once("line", () => resolve()));
   lines.close();
+  if (instance.mode === "outbox") return drainOutbox(instance);
   for (const day of instance.days) {
     const base = Date.parse(`${day}T12:00:00Z`);
     const clock = () => new Date(base + (Date.now() - instance.epoch));
