@@ -41,11 +41,18 @@ import {
 } from "~/shopify/metafields.server";
 
 const BATCH = 100;
-const LEASE_MS = 60_000;
 /** With the backoff below, about 2.4 hours of tries: a Shopify incident rarely lasts longer. */
 export const MAX_TRIES = 12;
-/** Longer than any sane Shopify answer, well inside the lease. */
-const SEND_TIMEOUT_MS = 20_000;
+/**
+ * How long a pass may hold its rows, and how long one Shopify call may take (longer than any sane
+ * answer, well inside the lease). A pass renews its lease before a call that could outlive it, so a
+ * slow Shopify never lets another instance take rows this pass is still sending. Tests shorten both.
+ */
+export interface OutboxTiming {
+  leaseMs: number;
+  sendTimeoutMs: number;
+}
+const DEFAULT_TIMING: OutboxTiming = { leaseMs: 60_000, sendTimeoutMs: 20_000 };
 /** Rows of a shop that Shopify just throttled or failed wait this long before their first try. */
 const SHOP_PAUSE_MS = 2_000;
 
@@ -87,16 +94,16 @@ export interface OutboxReport {
 class PermanentError extends Error {}
 
 class SendTimeoutError extends Error {
-  constructor() {
-    super(`Shopify did not answer within ${SEND_TIMEOUT_MS} ms`);
+  constructor(ms: number) {
+    super(`Shopify did not answer within ${ms} ms`);
     this.name = "SendTimeoutError";
   }
 }
 
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SendTimeoutError()), SEND_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new SendTimeoutError(ms)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -106,6 +113,32 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 class Pass {
   readonly token = randomUUID();
   readonly report: OutboxReport = { sent: 0, retrying: 0, failed: 0 };
+  /** The rows of the current claim and when their lease ends. */
+  private claimed: string[] = [];
+  private leaseEndsAt = 0;
+
+  constructor(readonly timing: OutboxTiming) {}
+
+  /** `promise` bounded by the send timeout. */
+  send<T>(promise: Promise<T>): Promise<T> {
+    return withTimeout(promise, this.timing.sendTimeoutMs);
+  }
+
+  /**
+   * Of `rows`, those this pass still holds, with the lease renewed first when the next call (up to
+   * the send timeout, plus half of it to finish the rows) could outlive it. A row whose lease ran out
+   * and that another instance claimed carries that instance's token: it is dropped here, not sent twice.
+   */
+  async holding<T extends OutboxRow>(rows: T[]): Promise<T[]> {
+    const now = Date.now();
+    if (now + this.timing.sendTimeoutMs * 1.5 < this.leaseEndsAt) return rows;
+    const until = new Date(now + this.timing.leaseMs);
+    await db.shopifyOutbox.updateMany({ where: { id: { in: this.claimed }, lockedBy: this.token }, data: { lockedUntil: until } });
+    this.leaseEndsAt = until.getTime();
+    const held = await db.shopifyOutbox.findMany({ where: { id: { in: rows.map((row) => row.id) }, lockedBy: this.token }, select: { id: true } });
+    const ids = new Set(held.map((row) => row.id));
+    return rows.filter((row) => ids.has(row.id));
+  }
 
   /** Leases up to BATCH due rows; returns those this pass holds (others may hold the rest). */
   async claim(now: Date): Promise<{ found: number; rows: OutboxRow[] }> {
@@ -118,10 +151,11 @@ class Pass {
     });
     if (due.length === 0) return { found: 0, rows: [] };
     const ids = due.map((row) => row.id);
+    const leaseEndsAt = now.getTime() + this.timing.leaseMs;
     try {
       await db.shopifyOutbox.updateMany({
         where: { id: { in: ids }, ...lease },
-        data: { lockedUntil: new Date(now.getTime() + LEASE_MS), lockedBy: this.token, tries: { increment: 1 } },
+        data: { lockedUntil: new Date(leaseEndsAt), lockedBy: this.token, tries: { increment: 1 } },
       });
     } catch (error) {
       // Another instance claiming the same rows at this instant (PostgreSQL may call it a deadlock or
@@ -136,6 +170,8 @@ class Pass {
       orderBy: [{ availableAt: "asc" }, { id: "asc" }],
       select: { id: true, shopId: true, kind: true, payload: true, version: true, tries: true, shop: { select: { domain: true } } },
     });
+    this.claimed = rows.map((row) => row.id);
+    this.leaseEndsAt = leaseEndsAt;
     return { found: due.length, rows };
   }
 
@@ -173,7 +209,7 @@ class Pass {
       return;
     }
     // A timed-out call may still land: nobody sends this row again before its lease would have ended.
-    const delay = Math.max(outboxBackoffMs(row.tries), error instanceof SendTimeoutError ? LEASE_MS : 0);
+    const delay = Math.max(outboxBackoffMs(row.tries), error instanceof SendTimeoutError ? this.timing.leaseMs : 0);
     if (await this.finish(row, { lastError: message, availableAt: new Date(Date.now() + delay) })) {
       this.report.retrying += 1;
       log.warn({ error: message, errorKind: kind, retryInMs: delay }, "shopify outbox row will be retried");
@@ -256,8 +292,9 @@ async function sendShop(pass: Pass, domain: string, rows: OutboxRow[]): Promise<
   }
   const units: Unit[] = [];
   for (const [index, row] of rows.entries()) {
+    if ((await pass.holding([row])).length === 0) continue;
     try {
-      units.push(await withTimeout(unitFor(row, access)));
+      units.push(await pass.send(unitFor(row, access)));
     } catch (error) {
       await pass.failed(row, error);
       if (shopShouldPause(error)) {
@@ -267,9 +304,12 @@ async function sendShop(pass: Pass, domain: string, rows: OutboxRow[]): Promise<
     }
   }
   const chunks = chunkBySize(units, (unit) => Math.max(unit.set.length, 1));
-  for (const [index, chunk] of chunks.entries()) {
+  for (const [index, claimed] of chunks.entries()) {
+    const held = new Set(await pass.holding(claimed.map((unit) => unit.row)));
+    const chunk = claimed.filter((unit) => held.has(unit.row));
+    if (chunk.length === 0) continue;
     try {
-      await withTimeout(
+      await pass.send(
         (async () => {
           await setMetafields(access, chunk.flatMap((unit) => unit.set));
           const removals = chunk.flatMap((unit) => unit.remove);
@@ -318,8 +358,8 @@ async function chunkFailed(pass: Pass, chunk: Unit[], error: unknown): Promise<v
  * One pass of this process over everything due, as one worker instance: leases, sends, finishes.
  * Exported so tests can run two at once, as two app instances would.
  */
-export async function processDueOutbox(): Promise<OutboxReport> {
-  const pass = new Pass();
+export async function processDueOutbox(timing: OutboxTiming = DEFAULT_TIMING): Promise<OutboxReport> {
+  const pass = new Pass(timing);
   for (;;) {
     const { found, rows } = await pass.claim(new Date());
     if (found === 0 || rows.length === 0) return pass.report;

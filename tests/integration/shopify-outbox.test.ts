@@ -410,6 +410,36 @@ describe("Shopify outbox: concurrent workers", () => {
     }
   });
 
+  it("a pass slower than its lease renews it: another worker never takes and resends the rows still being sent", async () => {
+    handle?.restore();
+    shopify = createAdminApiStandIn({ throttle: false, latencyMs: 250 });
+    handle = installAdminApiFetch(shopify, { passthrough: false });
+    const members = [];
+    for (let i = 0; i < 100; i += 1) members.push(await enrolled());
+    for (const [i, { member }] of members.entries()) await grant(member, i + 1);
+    // Four calls of 25 rows at 250 ms each: about 1 s of sending under a 700 ms lease.
+    const timing = { leaseMs: 700, sendTimeoutMs: 400 };
+    let slowDone = false;
+    const slow = processDueOutbox(timing).finally(() => {
+      slowDone = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, timing.leaseMs + 50));
+    // The first lease has run out by now: a second worker keeps looking while the slow pass sends.
+    let looks = 0;
+    let stolen = 0;
+    while (!slowDone) {
+      looks += 1;
+      stolen += (await processDueOutbox(timing)).sent;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect((await slow).sent).toBe(100);
+    expect(looks).toBeGreaterThan(0);
+    expect(stolen).toBe(0);
+    const owners = metafieldsSetCalls().flatMap(inputsOf).map((input) => input.ownerId);
+    expect(owners).toHaveLength(100);
+    expect(new Set(owners).size).toBe(100);
+  });
+
   it("a row another worker holds a lease on is left alone until the lease ends", async () => {
     const { member } = await enrolled();
     await grant(member, 4);
