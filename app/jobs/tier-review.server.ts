@@ -23,6 +23,7 @@ import db, { directQuery } from "~/db.server";
 import { ConcurrentChangeError } from "~/loyalty/ledger.server";
 import { addDays, compareLocalDates, type LocalDate } from "~/loyalty/schedule";
 import { indexedBy, jsonRows } from "~/loyalty/services/sql-rows.server";
+import { queueStrandedTierClear } from "~/loyalty/services/tier-placement.server";
 import {
   loadLadder,
   nextReviewOn,
@@ -221,7 +222,13 @@ async function write(context: ShopJobContext, ladder: TierLadder, plans: Plan[])
 export async function runTierReviewBatch(context: ShopJobContext, _cursor: string | null, requested: number): Promise<BatchResult> {
   const batchSize = reviewBatchSize(requested);
   const shop = await db.shop.findUnique({ where: { id: context.shop.id }, select: TIER_SHOP_SELECT });
-  if (!shop?.tiersEnabled) return { processed: 0, written: 0, nextCursor: null };
+  if (!shop) return { processed: 0, written: 0, nextCursor: null };
+  if (!shop.tiersEnabled) {
+    // Nobody is reviewed. Members left holding tiers while tiers are off (turned off before saves
+    // re-placed members) get the placement run that clears them and their tags (ADR 012 "Program changes").
+    await queueStrandedTierClear(shop.id, context.now);
+    return { processed: 0, written: 0, nextCursor: null };
+  }
   const ladder = await loadLadder(shop.id);
   if (ladder.length === 0) return { processed: 0, written: 0, nextCursor: null };
   for (let attempt = 1; ; attempt += 1) {

@@ -4,8 +4,9 @@
  * existing qualifying members (placed, tags/metafields queued, entry rewards once), a rerun that
  * does nothing, a rename that resyncs only the members whose text changed, tiers off (members
  * cleared, tags and metafields removed), a removed tier's members moved, a lowered threshold
- * promoting (a raised one demoting nobody), a crash mid-run resumed without doubles, the tier review
- * kept out while the placement holds the shop's lock, and another shop untouched.
+ * promoting (a raised one demoting nobody), a crash mid-run resumed without doubles, a shop left with
+ * tiered members while tiers are off healed by its daily review, the tier review kept out while the
+ * placement holds the shop's lock, and another shop untouched.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -252,6 +253,29 @@ describe("tier placement after a tier settings save", () => {
     expect(rewards).toHaveLength(7); // 5 silver members (100) and the gold one (100 + 250)
     expect(rewards.reduce((sum, entry) => sum + entry.delta, 0)).toBe(5 * 100 + 100 + 250);
     expect(await db.member.count({ where: { shopId: shopA.id, tierHandle: null } })).toBe(0);
+  });
+
+  it("a shop that turned tiers off before saves re-placed members is healed by its daily tier review, once", async () => {
+    const shopA = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    // As the old save left it: tiers off, the ladder kept, members still holding their tiers.
+    await save(SHOP_A, LADDER);
+    await runPlacements();
+    await db.jobRun.deleteMany({ where: { job: TIER_PLACEMENT_JOB } });
+    await db.shop.update({ where: { id: shopA.id }, data: { tiersEnabled: false } });
+    await forgetSyncs();
+
+    const pass = (now: Date) => runDueJobs({ now, owner: "a", jobs: [tierReviewJob], queued: queuedJobs, batchSize: 2 });
+    const first = await pass(NOW);
+    expect(first.filter((report) => report.shopId === shopA.id).map((report) => [report.job, report.outcome])).toEqual([
+      ["tier-review", "ran"],
+      [TIER_PLACEMENT_JOB, "resumed"],
+    ]);
+    expect(await db.member.count({ where: { shopId: shopA.id, tierHandle: { not: null } } })).toBe(0);
+    expect(await tierSyncs(SHOP_A)).toEqual([members.none, members.silver, members.gold].sort());
+    // The next day: nothing left to clear, nothing queued.
+    const next = await pass(new Date(NOW.getTime() + 86_400_000));
+    expect(next.filter((report) => report.shopId === shopA.id).map((report) => report.job)).toEqual(["tier-review"]);
+    expect(await db.jobRun.count({ where: { job: TIER_PLACEMENT_JOB } })).toBe(1);
   });
 
   it("never runs while the shop's tier review holds the tiers lock, and the review waits for a placement the same way", async () => {

@@ -8,10 +8,12 @@
  * owes both plans (mergePlans), so the members end up as the latest ladder says.
  */
 import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import db from "~/db.server";
+import db, { directQuery } from "~/db.server";
 import type { Tx } from "~/loyalty/ledger.server";
 import { mergePlans, type PlacementPlan } from "~/loyalty/tier-placement";
+import { indexedBy } from "./sql-rows.server";
 
 /** The JobRun `job` of the placement runs (never rename: it keys the rows). */
 export const TIER_PLACEMENT_JOB = "tier-placement";
@@ -54,6 +56,23 @@ export async function queueTierPlacement(tx: Tx, shopId: string, plan: Placement
       startedAt: now,
     },
   });
+}
+
+/**
+ * Tiers are off but members still hold tiers — the shop turned them off before saves re-placed
+ * members, so their tags and metafields are still on the customers: queue the clearing run once.
+ * Called by the daily tier review of a shop with tiers off; one keyed read when there is nothing.
+ */
+export async function queueStrandedTierClear(shopId: string, now: Date): Promise<boolean> {
+  const tiered = await directQuery(
+    db,
+    Prisma.sql`SELECT "id" FROM "Member" ${indexedBy("Member_shopId_tierHandle_enrolledAt_id_idx")} WHERE "shopId" = ${shopId} AND "tierHandle" IS NOT NULL LIMIT 1`,
+  );
+  if (tiered.length === 0) return false;
+  const open = await db.jobRun.findFirst({ where: { shopId, job: TIER_PLACEMENT_JOB, status: { not: "done" } }, select: { id: true } });
+  if (open) return false;
+  await db.$transaction((tx) => queueTierPlacement(tx, shopId, { place: false, sync: "all" }, now));
+  return true;
 }
 
 export interface TierPlacementStatus {
