@@ -10,7 +10,7 @@
  *   review's SQL path), `placementOf` per member (promotion only; members of a removed tier to the
  *   highest remaining tier they qualify for), the moves with `writeTierChanges` (TierChange reason
  *   `program_change`, key `program:<run>:<member>`, fenced on the tier read, outbox rows), points
- *   entry rewards through the ledger (`tier-entry:<member>:<tier>`, once ever), and `customer_tier`
+ *   entry rewards with the ledger's `appendCredits` (`tier-entry:<member>:<tier>`, once ever), and `customer_tier`
  *   syncs for the members who stay but whose tier's name or progress text changed;
  * - tiers off: every member with a tier loses it (one `UPDATE … FROM`, fenced on the tier read) and
  *   gets a sync, which removes the tag and the metafields.
@@ -21,7 +21,7 @@
  * replayed batch finds its TierChange keys recorded and its entry keys in the ledger.
  */
 import db from "~/db.server";
-import { appendCredit, ConcurrentChangeError, type Tx } from "~/loyalty/ledger.server";
+import { appendCredits, ConcurrentChangeError, type Tx } from "~/loyalty/ledger.server";
 import { businessDay, type LocalDate } from "~/loyalty/schedule";
 import { needsSync, placementOf, type PlacementPlan } from "~/loyalty/tier-placement";
 import { tierEntryKey, type TierLadder } from "~/loyalty/tiers";
@@ -153,7 +153,10 @@ async function recordedChanges(tx: Tx, shopId: string, keys: string[]): Promise<
   return new Set(rows.map((row) => row.idempotencyKey));
 }
 
-/** Points entry rewards of the moves, each once per member and tier ever (keys already in the ledger skipped). */
+/**
+ * Points entry rewards of the moves, each once per member and tier ever (keys already in the ledger
+ * skipped), set-based like the rest of the batch: one `appendCredits` for all of them.
+ */
 async function creditEntryRewards(tx: Tx, shopId: string, ladder: TierLadder, moves: Move[]): Promise<number> {
   const grants = moves.flatMap((move) => move.points.map((grant) => ({ ...grant, memberId: move.member.id })));
   if (grants.length === 0) return 0;
@@ -165,21 +168,20 @@ async function creditEntryRewards(tx: Tx, shopId: string, ladder: TierLadder, mo
       })
     ).map((entry) => entry.idempotencyKey),
   );
-  let written = 0;
-  for (const grant of grants) {
-    if (existing.has(grant.key)) continue;
-    await appendCredit(tx, {
+  const fresh = grants.filter((grant) => !existing.has(grant.key));
+  await appendCredits(
+    tx,
+    fresh.map((grant) => ({
       shopId,
       memberId: grant.memberId,
-      kind: "tier_entry_reward",
+      kind: "tier_entry_reward" as const,
       delta: grant.points,
       idempotencyKey: grant.key,
       rule: { tier: grant.tierHandle, points: grant.points, reason: "program_change" },
       description: `Welcome to ${tierOf(ladder, grant.tierHandle)?.name ?? grant.tierHandle}`,
-    });
-    written += 1;
-  }
-  return written;
+    })),
+  );
+  return fresh.length;
 }
 
 /** Catalog entry rewards (codes), after the commit; idempotent per grant key like promotions'. */
