@@ -95,6 +95,7 @@ export const SERVER_MESSAGES_KO: Record<string, string> = {
   "Unknown direction": "알 수 없는 정렬 방향입니다",
   "Choose a tier": "등급을 선택하세요",
   "Choose a tier of this shop's ladder": "이 상점의 등급 중에서 선택하세요",
+  "Turn VIP tiers on before changing a member's tier": "회원의 등급을 바꾸려면 먼저 VIP 등급을 켜세요",
 
   // --- tiers ---
   "lower-case letters, digits and dashes": "영문 소문자, 숫자, 대시(-)만 사용할 수 있습니다",

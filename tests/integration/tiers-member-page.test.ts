@@ -80,4 +80,15 @@ describe("member page: VIP tier", () => {
     expect(otherShop.status).toBe(404);
     expect(await db.tierChange.count({ where: { memberId: member.id, reason: "manual" } })).toBe(1);
   });
+
+  it("refuses a manual tier change while tiers are off (the daily review would clear it), changing nothing", async () => {
+    const member = await memberWithOrder(SHOP_A, "20.00");
+    await db.shop.update({ where: { domain: SHOP_A }, data: { tiersEnabled: false } });
+    const fields = { intent: "change_tier", tierHandle: "gold", requestId: "req-off-1234", note: "" };
+    const refused = await adminAction(action, `/app/members/${member.id}`, SHOP_A, fields, { params: { memberId: member.id } });
+    expect(refused).toMatchObject({ status: 400, body: { ok: false, errors: { tierHandle: "Turn VIP tiers on before changing a member's tier" } } });
+    expect(await db.tierChange.count({ where: { memberId: member.id, reason: "manual" } })).toBe(0);
+    expect(await db.auditLog.count({ where: { subjectId: member.id } })).toBe(0);
+    expect((await db.member.findUniqueOrThrow({ where: { id: member.id } })).tierHandle).toBe("bronze");
+  });
 });

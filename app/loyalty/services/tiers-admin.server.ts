@@ -312,6 +312,8 @@ export async function changeMemberTier(
   const shop = await ensureShop(shopDomain);
   const member = await db.member.findFirst({ where: { id: memberId, shopId: shop.id }, select: { id: true, tierHandle: true } });
   if (!member) return { ok: false, status: 404, errors: { form: "Member not found" } };
+  // With tiers off the daily review clears every member's tier: a manual tier would not last.
+  if (!shop.tiersEnabled) return { ok: false, status: 400, errors: { tierHandle: "Turn VIP tiers on before changing a member's tier" } };
   const ladder = await loadLadder(shop.id);
   const target = tierOf(ladder, input.tierHandle);
   if (!target) return { ok: false, status: 400, errors: { tierHandle: "Choose a tier of this shop's ladder" } };
