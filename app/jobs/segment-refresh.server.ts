@@ -6,11 +6,13 @@
  * Then, with the same batch and under the same lease, the hidden tiers' segment rules
  * (tier-segment-rules.server.ts, docs/decisions/012 addendum): members entering a rule's segment are
  * placed in its tier, those it placed who left go back. Keys per member and day, so a replayed batch
- * writes nothing twice.
+ * writes nothing twice. It moves tiers, so it holds the shop's `tiers` lock like the tier review and a
+ * settings save's placement (a placement deciding from a tier this job is changing would undo it).
  */
 import { applySegmentTierRules } from "~/loyalty/services/tier-segment-rules.server";
 import { refreshSegmentBatch } from "~/loyalty/services/segments.server";
 import type { ShopJob } from "./job-types";
+import { TIERS_LOCK } from "./shop-lock.server";
 
 export const segmentRefreshJob: ShopJob = {
   name: "segment-refresh",
@@ -19,4 +21,5 @@ export const segmentRefreshJob: ShopJob = {
     const moved = await applySegmentTierRules(shop.id, day, batch.members);
     return { processed: batch.processed, written: batch.changed + moved, nextCursor: batch.nextCursor };
   },
+  exclusive: TIERS_LOCK,
 };

@@ -13,6 +13,7 @@ import db from "~/db.server";
 import { queuedJobs } from "~/jobs/registry.server";
 import { runDueJobs } from "~/jobs/scheduler.server";
 import { acquireShopLock, TIERS_LOCK } from "~/jobs/shop-lock.server";
+import { segmentRefreshJob } from "~/jobs/segment-refresh.server";
 import { runTierPlacementBatch, tierPlacementJob } from "~/jobs/tier-placement.server";
 import { tierReviewJob } from "~/jobs/tier-review.server";
 import { logger } from "~/logger.server";
@@ -278,7 +279,7 @@ describe("tier placement after a tier settings save", () => {
     expect(await db.jobRun.count({ where: { job: TIER_PLACEMENT_JOB } })).toBe(1);
   });
 
-  it("never runs while the shop's tier review holds the tiers lock, and the review waits for a placement the same way", async () => {
+  it("never runs while the shop's tier review holds the tiers lock, and the review and the segment refresh wait for a placement the same way", async () => {
     await save(SHOP_A, LADDER);
     const shopA = await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
     const lock = { db, clock: () => NOW, leaseMs: 5 * 60_000 };
@@ -287,8 +288,12 @@ describe("tier placement after a tier settings save", () => {
     expect(await tierOfMember(members.gold)).toBeNull();
 
     expect(await acquireShopLock({ ...lock, clock: () => new Date(NOW.getTime() + 6 * 60_000) }, shopA.id, TIERS_LOCK, "placement-elsewhere")).toBe(true);
-    const review = await runDueJobs({ now: new Date(NOW.getTime() + 6 * 60_000), owner: "a", jobs: [tierReviewJob] });
-    expect(review.filter((report) => report.shopId === shopA.id).map((report) => [report.job, report.outcome])).toEqual([["tier-review", "busy"]]);
+    // The segment refresh moves hidden tiers by rule: it waits for the lock too.
+    const review = await runDueJobs({ now: new Date(NOW.getTime() + 6 * 60_000), owner: "a", jobs: [tierReviewJob, segmentRefreshJob] });
+    expect(review.filter((report) => report.shopId === shopA.id).map((report) => [report.job, report.outcome])).toEqual([
+      ["tier-review", "busy"],
+      ["segment-refresh", "busy"],
+    ]);
 
     // Once the lease runs out the placement runs, and releases the lock at its end.
     expect(await runPlacements(new Date(NOW.getTime() + 12 * 60_000))).toMatchObject([{ outcome: "resumed" }]);
@@ -296,5 +301,6 @@ describe("tier placement after a tier settings save", () => {
     expect(await db.jobRun.findFirstOrThrow({ where: { shopId: shopA.id, job: `lock:${TIERS_LOCK}` } })).toMatchObject({ leaseOwner: null, status: "done" });
     expect(tierPlacementJob.exclusive).toBe(TIERS_LOCK);
     expect(tierReviewJob.exclusive).toBe(TIERS_LOCK);
+    expect(segmentRefreshJob.exclusive).toBe(TIERS_LOCK);
   });
 });
