@@ -7,6 +7,7 @@ import {
   Checkbox,
   FormLayout,
   InlineStack,
+  Modal,
   Select,
   Text,
   TextField,
@@ -88,6 +89,14 @@ export default function TiersPage() {
     });
   const removeTier = (index: number) =>
     setForm((current) => ({ ...current, tiers: current.tiers.filter((_, i) => i !== index) }));
+  // A tier with members asks first: saving moves them (ADR 012 "Program changes").
+  const [confirmingRemove, setConfirmingRemove] = useState<number | null>(null);
+  const requestRemove = (index: number) => {
+    const handle = form.tiers[index]?.handle ?? "";
+    if ((memberCounts[handle] ?? 0) > 0) setConfirmingRemove(index);
+    else removeTier(index);
+  };
+  const removing = confirmingRemove === null ? undefined : form.tiers[confirmingRemove];
   const save = () => {
     fetcher.submit(
       {
@@ -119,6 +128,24 @@ export default function TiersPage() {
         </>
       }
     >
+      <Modal
+        open={removing !== undefined}
+        onClose={() => setConfirmingRemove(null)}
+        title={format(t.removeTitle, { name: removing?.name ?? "" })}
+        primaryAction={{
+          content: t.removeConfirm,
+          destructive: true,
+          onAction: () => {
+            if (confirmingRemove !== null) removeTier(confirmingRemove);
+            setConfirmingRemove(null);
+          },
+        }}
+        secondaryActions={[{ content: t.cancel, onAction: () => setConfirmingRemove(null) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{format(t.removeBody, { count: memberCounts[removing?.handle ?? ""] ?? 0 })}</Text>
+        </Modal.Section>
+      </Modal>
       <TierPlacementBanner placement={placement} />
       <SettingsCard title={t.statusHeading}>
         <Checkbox
@@ -152,7 +179,7 @@ export default function TiersPage() {
                     {format(t.tierHeading, { number: index + 1 })} · {format(t.members, { count: memberCounts[tier.handle] ?? 0 })}
                   </Text>
                   {index > 0 ? (
-                    <Button variant="plain" tone="critical" onClick={() => removeTier(index)}>
+                    <Button variant="plain" tone="critical" onClick={() => requestRemove(index)}>
                       {t.removeTier}
                     </Button>
                   ) : null}

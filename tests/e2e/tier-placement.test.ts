@@ -50,4 +50,42 @@ describe("tier placement notice on the Tiers page", () => {
     await notice.waitFor({ state: "detached", timeout: 90_000 });
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it("asks before removing a tier that has members, and removing it stays in the form until saved", async () => {
+    const { page, frame, errors } = await openAdminFrame(context, appPort);
+    await navigateAdmin(page, "Settings");
+    await frame.getByRole("link", { name: "Open: VIP tiers" }).click();
+    await waitForPageTitle(frame, "VIP tiers");
+    const headings = frame.getByRole("heading", { level: 3, name: /^Tier \d+ · / });
+    await headings.first().waitFor();
+    // Put the demo's members in tier 2: its threshold down to 1, saved, the placement run by the scheduler.
+    await frame.getByLabel("Threshold", { exact: true }).nth(1).fill("1");
+    await page.locator("#savebar").locator("button", { hasText: "Save" }).click();
+    await page.locator("#toasts .toast", { hasText: "Tiers saved" }).waitFor();
+    const notice = frame.getByText("Updating members' tiers…");
+    await notice.waitFor({ timeout: 20_000 });
+    await notice.waitFor({ state: "detached", timeout: 90_000 });
+    await expect.poll(() => headings.nth(1).innerText(), { timeout: 20_000 }).toMatch(/· [1-9][\d,]* members?$/);
+    const index = 1;
+    const removeButtons = frame.getByRole("button", { name: "Remove tier" });
+    const before = await headings.count();
+
+    await removeButtons.nth(index - 1).click();
+    const dialog = frame.getByRole("dialog");
+    await dialog.getByText(/members are in this tier/).waitFor();
+    expect(await seriousAxeViolationsIn(frame), "remove tier confirmation").toEqual([]);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect(headings.count()).resolves.toBe(before);
+    await expect(page.locator("#savebar").isVisible()).resolves.toBe(false);
+
+    await removeButtons.nth(index - 1).click();
+    await frame.getByRole("dialog").getByRole("button", { name: "Remove tier" }).click();
+    await expect.poll(() => headings.count()).toBe(before - 1);
+    const saveBar = page.locator("#savebar");
+    await saveBar.waitFor();
+    await saveBar.locator("button", { hasText: "Discard" }).click();
+    await expect.poll(() => headings.count()).toBe(before);
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

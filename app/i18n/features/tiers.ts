@@ -36,6 +36,11 @@ const en = {
   segmentNames: { new: "New", active: "Active", loyal: "Loyal", at_risk: "At risk", churned: "Churned" },
   addTier: "Add tier",
   removeTier: "Remove tier",
+  removeTitle: "Remove {name}?",
+  removeBody:
+    "{count} members are in this tier. When you save, each moves to the highest remaining tier they qualify for, and the tier's tag is removed from their Shopify customer.",
+  removeConfirm: "Remove tier",
+  cancel: "Cancel",
   retentionHeading: "Retention",
   tierDowngrade: "When a member no longer qualifies",
   downgradeToQualifying: "Move to the tier they qualify for",
@@ -104,6 +109,11 @@ const ko: typeof en = {
   segmentNames: { new: "신규", active: "활성", loyal: "충성", at_risk: "이탈 위험", churned: "이탈" },
   addTier: "등급 추가",
   removeTier: "등급 삭제",
+  removeTitle: "{name} 등급을 삭제할까요?",
+  removeBody:
+    "이 등급에 회원 {count}명이 있습니다. 저장하면 각 회원은 남은 등급 중 자격이 되는 가장 높은 등급으로 옮겨지고, Shopify 고객에서 이 등급의 태그가 삭제됩니다.",
+  removeConfirm: "등급 삭제",
+  cancel: "취소",
   retentionHeading: "등급 유지",
   tierDowngrade: "자격을 잃은 회원은",
   downgradeToQualifying: "자격이 되는 등급으로 이동",
