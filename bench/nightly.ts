@@ -47,7 +47,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { dropIndexesForLoad, prng, setPlannerStatistics, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, prng, setBenchEnv, setPlannerStatistics, sqliteDateTime } from "./support";
 import type { ShopJob } from "../app/jobs/job-types";
 import { addDays, addMonths, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
@@ -297,13 +297,7 @@ function generate(file: string, memberCount: number, withTiers: boolean, dayName
 
 async function runJobs(file: string, dayName: DayName): Promise<void> {
   const TODAY = DAYS[dayName].today;
-  process.env.DATABASE_URL = `file:${file}`;
-  process.env.NODE_ENV ??= "production";
-  process.env.LOG_LEVEL ??= "warn";
-  process.env.SHOPIFY_API_KEY ??= "bench-key";
-  process.env.SHOPIFY_API_SECRET ??= "bench-secret";
-  process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
-  process.env.SCOPES ??= "read_orders,write_customers,write_discounts";
+  setBenchEnv(file, "read_orders,write_customers,write_discounts");
   const { runDueJobs } = await import("../app/jobs/scheduler.server");
   const { expirySweepJob } = await import("../app/jobs/expiry-sweep.server");
   const { expiryRemindersJob } = await import("../app/jobs/expiry-reminders.server");

@@ -17,13 +17,12 @@
  *
  * stdout: ONE JSON object. Logs: stderr. Exit 1 if the rerun or the steady day wrote tier changes.
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { dropIndexesForLoad, migratedForLoad, migrationsKey, prng, sqliteDateTime, setBenchEnv } from "./support";
+import { dropIndexesForLoad, migratedForLoad, migrationsKey, prng, runOnWorkingCopy, sqliteDateTime, setBenchEnv } from "./support";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIR = "/tmp/keepsake-segment-tiers-bench";
@@ -152,17 +151,8 @@ async function main() {
     rmSync(`${cached}.tmp`, { force: true });
     log(`generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
-  const working = path.join(DIR, `work-${process.pid}.sqlite`);
-  copyFileSync(cached, working);
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working], {
-    cwd: ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
-  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
-  const result = JSON.parse(child.stdout) as { steady: { tierChanges: number }; rerun: { tierChanges: number; replayedBatchWritten: number } };
+  const stdout = runOnWorkingCopy({ cached, dir: DIR, root: ROOT, script: fileURLToPath(import.meta.url), keep: values.keep });
+  const result = JSON.parse(stdout) as { steady: { tierChanges: number }; rerun: { tierChanges: number; replayedBatchWritten: number } };
   process.stdout.write(`${JSON.stringify({ members, ...result })}\n`);
   if (result.steady.tierChanges > 0 || result.rerun.tierChanges > 0 || result.rerun.replayedBatchWritten > 0) process.exitCode = 1;
 }

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { copyFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed builds the same data. */
@@ -93,3 +93,22 @@ export function setBenchEnv(file: string, scopes = "read_orders,write_customers"
   process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
   process.env.SCOPES ??= scopes;
 }
+
+/**
+ * Copies the cached dataset to a working file, runs `script --run <working> ...args` in a child Node
+ * (same loader flags) and returns its stdout, the bench's JSON. The copy is deleted unless `keep`.
+ */
+export function runOnWorkingCopy(options: { cached: string; dir: string; root: string; script: string; args?: string[]; keep?: boolean }): string {
+  const working = path.join(options.dir, `work-${process.pid}.sqlite`);
+  copyFileSync(options.cached, working);
+  const child = spawnSync(process.execPath, [...process.execArgv, options.script, "--run", working, ...(options.args ?? [])], {
+    cwd: options.root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (!options.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
+  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
+  return child.stdout;
+}
+

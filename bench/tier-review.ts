@@ -22,14 +22,13 @@
  * stdout: ONE JSON object (with the job's CPU time and the load average before and after). Logs:
  * stderr. Exit 1 if the rerun wrote anything or members are still due (or, with --placement, unplaced).
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { dropIndexesForLoad, migrationsKey, prng, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, migratedForLoad, migrationsKey, prng, runOnWorkingCopy, sqliteDateTime } from "./support";
 import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -51,17 +50,7 @@ const log = (...parts: unknown[]) => console.error("[bench:tier-review]", ...par
 const iso = sqliteDateTime;
 
 function generate(file: string, members: number, graceDays: number, analyze: boolean): void {
-  rmSync(file, { force: true });
-  const migrated = spawnSync("npx", ["prisma", "migrate", "deploy", "--schema", "prisma/schema.prisma"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: `file:${file}` },
-    encoding: "utf8",
-  });
-  if (migrated.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrated.stdout}\n${migrated.stderr}`);
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = OFF");
-  sqlite.pragma("synchronous = OFF");
-  sqlite.pragma("foreign_keys = OFF");
+  const sqlite = migratedForLoad(ROOT, file);
   const now = iso(new Date(`${DAY}T00:00:00Z`));
   sqlite
     .prepare(
@@ -236,17 +225,15 @@ async function main() {
     rmSync(`${cached}.tmp`, { force: true });
     log(`generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
-  const working = path.join(DIR, `work-${process.pid}.sqlite`);
-  copyFileSync(cached, working);
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--run", working, ...(values.placement ? ["--placement"] : [])], {
-    cwd: ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 16 * 1024 * 1024,
+  const stdout = runOnWorkingCopy({
+    cached,
+    dir: DIR,
+    root: ROOT,
+    script: fileURLToPath(import.meta.url),
+    args: values.placement ? ["--placement"] : [],
+    keep: values.keep,
   });
-  if (!values.keep) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${working}${suffix}`, { force: true });
-  if (child.status !== 0) throw new Error(`job run failed (exit ${child.status})`);
-  const result = JSON.parse(child.stdout) as { stillDue: number; rerun: { ran: number; batch: { written: number } } };
+  const result = JSON.parse(stdout) as { stillDue: number; rerun: { ran: number; batch: { written: number } } };
   process.stdout.write(`${JSON.stringify({ members, ledgerEntries: members * ENTRIES_PER_MEMBER, graceDays: grace, analyze, ...result })}\n`);
   if (result.stillDue > 0 || result.rerun.batch.written > 0) process.exitCode = 1;
 }
