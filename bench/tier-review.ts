@@ -28,7 +28,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { dropIndexesForLoad, migratedForLoad, migrationsKey, prng, runOnWorkingCopy, sqliteDateTime } from "./support";
+import { dropIndexesForLoad, migratedForLoad, migrationsKey, prng, runOnWorkingCopy, setBenchEnv, sqliteDateTime } from "./support";
 import { addDays, startOfLocalDay, type LocalDate } from "../app/loyalty/schedule";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -121,15 +121,6 @@ function tiersTurnedOn(file: string): void {
   sqlite.close();
 }
 
-function benchEnv(file: string): void {
-  process.env.DATABASE_URL = `file:${file}`;
-  process.env.NODE_ENV ??= "production";
-  process.env.LOG_LEVEL ??= "warn";
-  process.env.SHOPIFY_API_KEY ??= "bench-key";
-  process.env.SHOPIFY_API_SECRET ??= "bench-secret";
-  process.env.SHOPIFY_APP_URL ??= "https://keepsake.bench";
-  process.env.SCOPES ??= "read_orders,write_customers";
-}
 
 /**
  * The job through the scheduler, then a second pass (another owner: must run nothing), then the
@@ -209,7 +200,7 @@ async function main() {
   });
   if (values.run) {
     if (values.placement) tiersTurnedOn(values.run);
-    benchEnv(values.run);
+    setBenchEnv(values.run);
     return runJob(values.placement ?? false);
   }
   const members = Number(values.members ?? 100_000);
