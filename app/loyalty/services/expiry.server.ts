@@ -14,7 +14,7 @@
  *   addendum); a first run, a gap or a settings change (Shop.expiryChangedAt) looks at everyone
  *   within the longest lead time once and sends missed reminders late.
  */
-import { Prisma, type PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultDb from "~/db.server";
 import type { BatchResult, JobShop, ShopJobContext } from "~/jobs/job-types";
@@ -38,6 +38,7 @@ import { addDays, addMonths, businessDay, compareLocalDates, daysBetween, startO
 import { auditTrail, writeAudit } from "./audit-log.server";
 import { customerIdOf, queueNotifications, type NewNotification } from "./notifications.server";
 import { ensureShop } from "./shops.server";
+import { jsonRows } from "./sql-rows.server";
 
 export interface ShopExpiryColumns {
   ianaTimezone: string;
@@ -170,9 +171,12 @@ async function writeSweep(tx: Tx, shop: JobShop, settings: ExpirySettings, plans
 async function restampAll(tx: Tx, plans: readonly { member: LookMember; next: LocalDate | null }[]) {
   const moved = plans.filter((plan) => plan.next !== plan.member.pointsExpireOn);
   if (moved.length === 0) return;
-  const cases = moved.map((plan) => Prisma.sql`WHEN ${plan.member.id} THEN CAST(${plan.next} AS TEXT)`);
-  const fences = moved.map((plan) => Prisma.sql`("id" = ${plan.member.id} AND COALESCE("pointsExpireOn", '') = ${plan.member.pointsExpireOn ?? ""})`);
-  await tx.$executeRaw`UPDATE "Member" SET "pointsExpireOn" = CASE "id" ${Prisma.join(cases, " ")} ELSE "pointsExpireOn" END WHERE ${Prisma.join(fences, " OR ")}`;
+  // c0 id, c1 day read, c2 next look: one JSON parameter (sql-rows.server.ts), not two per member.
+  const values = jsonRows(
+    moved.map((plan) => [plan.member.id, plan.member.pointsExpireOn, plan.next]),
+    3,
+  );
+  await tx.$executeRaw`UPDATE "Member" AS m SET "pointsExpireOn" = v.c2 FROM ${values} AS v WHERE m."id" = v.c0 AND m."pointsExpireOn" IS NOT DISTINCT FROM v.c1`;
 }
 
 const WRITE_CHUNK = 100;
