@@ -23,9 +23,9 @@ import { startWalCheckpointer } from "./sqlite-checkpointer.server";
  * instead of rewriting pages through a rollback journal; synchronous=NORMAL: fsync at checkpoints,
  * not at every commit (a power cut may lose the last commits, never corrupts the file).
  * docs/decisions/005-webhook-throughput.md. Back up with `.backup` or `VACUUM INTO`, not by copying.
- * cache_size: 64 MiB of pages kept in the process instead of SQLite's default 2 MiB; at 1M members
- * the nightly jobs otherwise read the same index pages back from the OS with a system call each
- * (ADR 014 addendum: ~8 s of the worst night, for ~60 MB more resident memory).
+ * cache_size: 64 MiB of pages kept in the process (better-sqlite3's default is 16 MiB): at 1M members
+ * the nightly jobs otherwise read the same index pages back from the OS, a system call each
+ * (ADR 014 addendum: several seconds of the worst night, for ≈ 50 MB more resident memory).
  */
 export const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;";
 

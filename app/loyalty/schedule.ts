@@ -37,7 +37,15 @@ interface Parts {
   second: number;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
+  // Arithmetic for the usual case (the nightly jobs ask millions of times); Date for the rest, which
+  // also keeps Date.UTC's reading of years 0–99 as 1900–1999 that epochDay shares.
+  if (year >= 100 && month >= 1 && month <= 12) {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    return month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 31);
+  }
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
@@ -225,9 +233,21 @@ export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
   return zonedTimeToInstant(`${date}T00:00`, timeZone);
 }
 
+/**
+ * Days already validated and counted: a nightly batch compares and shifts the same few days for
+ * hundreds of thousands of members (ADR 014 addendum). Bounded: emptied when full.
+ */
+const EPOCH_DAYS = new Map<string, number>();
+const EPOCH_DAYS_LIMIT = 10_000;
+
 function epochDay(date: LocalDate): number {
-  const p = parseLocalDateParts(date);
-  return Date.UTC(p.year, p.month - 1, p.day) / MS_PER_DAY;
+  const known = EPOCH_DAYS.get(date);
+  if (known !== undefined) return known;
+  const p = parseLocalDateParts(date); // throws on a bad date, which is never remembered
+  const day = Date.UTC(p.year, p.month - 1, p.day) / MS_PER_DAY;
+  if (EPOCH_DAYS.size >= EPOCH_DAYS_LIMIT) EPOCH_DAYS.clear();
+  EPOCH_DAYS.set(date, day);
+  return day;
 }
 
 function fromEpochDay(day: number): LocalDate {

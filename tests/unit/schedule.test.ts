@@ -127,6 +127,22 @@ describe("calendar arithmetic", () => {
     expect(daysBetween("2026-03-08", "2026-03-09")).toBe(1); // a 23-hour day is still one day
     expect(daysBetween("2026-11-23", "2026-11-20")).toBe(-3);
   });
+
+  it("knows the Gregorian leap years and refuses days that do not exist, however often asked", () => {
+    expect(addMonths("2000-01-31", 1)).toBe("2000-02-29"); // divisible by 400
+    expect(addMonths("2100-01-31", 1)).toBe("2100-02-28"); // divisible by 100 only
+    expect(addMonths("2024-01-31", 1)).toBe("2024-02-29");
+    expect(addMonths("2026-03-31", 1)).toBe("2026-04-30");
+    expect(addDays("2100-02-28", 1)).toBe("2100-03-01");
+    for (let round = 0; round < 3; round++) {
+      // Days remembered after a first use must not let a bad one through on a later call.
+      expect(addDays("2024-02-29", 0)).toBe("2024-02-29");
+      expect(() => addDays("2100-02-29", 0)).toThrow(InvalidLocalDateError);
+      expect(() => addDays("2026-02-30", 1)).toThrow(InvalidLocalDateError);
+      expect(() => addDays("2026-04-31", 1)).toThrow(InvalidLocalDateError);
+      expect(() => daysBetween("2026-13-01", "2026-01-01")).toThrow(InvalidLocalDateError);
+    }
+  });
 });
 
 describe("period windows and keys", () => {
