@@ -165,8 +165,9 @@ function generate(file: string, memberCount: number, withTiers: boolean, dayName
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertOrder = sqlite.prepare(
-    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // With the integer twins the orders service writes (orderProgressColumns): amount in micros, base points.
+    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt, eligibleMicros, basePoints)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // Jan 1: what each member earned in 2026 and the tier it carries over from 2025, for applyLadder.
   if (jan1) {
@@ -232,7 +233,7 @@ function generate(file: string, memberCount: number, withTiers: boolean, dayName
           const orderGid = `gid://shopify/Order/${9_000_000_000_000 + i * ENTRIES_PER_MEMBER + j}`;
           const rule = `{"basePoints":${points},"earnRate":"1"}`;
           insertEntry.run(entryId, SHOP_ID, memberId, "order_earn", points, `order:${orderGid}:earn`, orderGid, rule, "Order", expiresOfDay[d], createdAt);
-          insertOrder.run(`o${pad36(i * ENTRIES_PER_MEMBER + j, 7)}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, createdAt, `${points}.00`, points, rule, createdAt, createdAt);
+          insertOrder.run(`o${pad36(i * ENTRIES_PER_MEMBER + j, 7)}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, createdAt, `${points}.00`, points, rule, createdAt, createdAt, BigInt(points) * 1_000_000n, points);
           orders += 1;
           balance += points;
           earned += points;

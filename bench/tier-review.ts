@@ -70,8 +70,9 @@ function generate(file: string, members: number, graceDays: number, analyze: boo
     `INSERT INTO "LedgerEntry" (id, shopId, memberId, kind, delta, idempotencyKey, orderGid, rule, description, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertOrder = sqlite.prepare(
-    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // With the integer twins the orders service writes (orderProgressColumns): amount in micros, base points.
+    `INSERT INTO "OrderRecord" (id, shopId, orderGid, orderName, customerGid, paidAt, eligibleAmount, pointsAwarded, rule, createdAt, updatedAt, eligibleMicros, basePoints)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const dayStart = Array.from({ length: 365 }, (_, d) => startOfLocalDay(addDays(YEAR_START, d), ZONE).getTime());
   const random = prng(20260101);
@@ -95,7 +96,7 @@ function generate(file: string, members: number, graceDays: number, analyze: boo
         const orderGid = `gid://shopify/Order/${9_000_000_000_000 + i * ENTRIES_PER_MEMBER + j}`;
         const rule = `{"basePoints":${points},"earnRate":"1"}`;
         insertEntry.run(entryId, SHOP_ID, memberId, "order_earn", points, `order:${orderGid}:earn`, orderGid, rule, "Order", at);
-        insertOrder.run(`o${entryId}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, at, `${points}.00`, points, rule, at, at);
+        insertOrder.run(`o${entryId}`, SHOP_ID, orderGid, `#${i}-${j}`, customerGid, at, `${points}.00`, points, rule, at, at, BigInt(points) * 1_000_000n, points);
         balance += points;
       }
       const since = addDays("2023-01-01", Math.floor(random() * 1000));

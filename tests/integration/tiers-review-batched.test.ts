@@ -9,7 +9,8 @@
  * cancellations, skipped orders, orders without base points or with rules the SQL leaves to JS
  * (not JSON, spaces, 5.0), amounts with 0–6 decimals or none, orders at local midnight, other
  * earnings that count and that do not, members not due, and another shop's orders for the same
- * customer. The whole progress (points, amount, orders) is compared as well, member by member.
+ * customer; every other order carries the integer twins the orders service writes (orderProgressColumns),
+ * the rest only their texts. The whole progress (points, amount, orders) is compared as well, member by member.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -17,7 +18,7 @@ import type { ShopJobContext } from "~/jobs/job-types";
 import { tierReviewJob } from "~/jobs/tier-review.server";
 import { logger } from "~/logger.server";
 import { addDays, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
-import { loadLadder, progressFromEvents, progressOfMembers } from "~/loyalty/services/tiers.server";
+import { loadLadder, orderProgressColumns, progressFromEvents, progressOfMembers } from "~/loyalty/services/tiers.server";
 import { confirmPendingDowngrade, evaluateRetention, type DowngradeRule, type ThresholdKind, type TierLadder } from "~/loyalty/tiers";
 import { installShop } from "../support/app";
 import { resetDatabase } from "../support/database";
@@ -119,20 +120,21 @@ async function seed(kind: ThresholdKind, options: { downgrade: DowngradeRule; gr
       const amount = Number((eligibleAmount ?? "0").trim());
       const refundedAmount =
         refund === "half" ? (amount / 2).toFixed(2) : refund === "all" ? (eligibleAmount ?? "0").trim() : refund === "more" ? (amount + 10).toFixed(2) : refund;
-      await db.orderRecord.create({
-        data: {
-          shopId,
-          orderGid: `gid://shopify/Order/${orders}`,
-          customerGid,
-          paidAt: instant(day()),
-          eligibleAmount,
-          refundedAmount,
-          pointsAwarded: base * 2,
-          cancelledAt: random.next() < 0.08 ? new Date("2025-12-01T00:00:00Z") : null,
-          rule: random.pick(RULES)(base),
-          skipReason: random.next() < 0.1 ? random.pick(["test_order", "below_minimum", "member_excluded", "pos_order"]) : null,
-        },
-      });
+      const facts = {
+        shopId,
+        orderGid: `gid://shopify/Order/${orders}`,
+        customerGid,
+        paidAt: instant(day()),
+        eligibleAmount,
+        refundedAmount,
+        pointsAwarded: base * 2,
+        cancelledAt: random.next() < 0.08 ? new Date("2025-12-01T00:00:00Z") : null,
+        rule: random.pick(RULES)(base),
+        skipReason: random.next() < 0.1 ? random.pick(["test_order", "below_minimum", "member_excluded", "pos_order"]) : null,
+      };
+      // Every other order as the orders service writes it now (with its integer twins), the rest as
+      // rows written before the twins existed and left null by the migration's backfill.
+      await db.orderRecord.create({ data: orders % 2 === 0 ? { ...facts, ...orderProgressColumns(facts) } : facts });
     }
     for (let j = random.int(4); j > 0; j -= 1) {
       entries += 1;

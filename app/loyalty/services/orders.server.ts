@@ -41,7 +41,7 @@ import { ensureMember, normalizeEmail, type CustomerProfile } from "./members.se
 import { markCodesUsed } from "./redemptions.server";
 import { attributeReferralOrder, settleReferralOrder } from "./referrals.server";
 import { earnSettingsOf, type ShopRecord } from "./shops.server";
-import { basePointsOf, demoteAfterRefundIfEnabled, orderAwardFor, promoteIfQualified } from "./tiers.server";
+import { basePointsOf, demoteAfterRefundIfEnabled, orderAwardFor, orderProgressColumns, promoteIfQualified } from "./tiers.server";
 
 export interface PaidOrder extends PaidOrderFacts {
   customer: CustomerProfile | null;
@@ -85,17 +85,19 @@ export async function recordPaidOrder(shop: ShopRecord, order: PaidOrder): Promi
     rule: JSON.stringify(earning.rule),
     skipReason: earning.skipReason,
   };
+  // Their integer twins for the nightly tier progress (written with them, never apart).
+  const paidFacts = { ...paidData, ...orderProgressColumns(paidData) };
   const where = { shopId_orderGid: { shopId: shop.id, orderGid: order.orderGid } };
   const existing = await db.orderRecord.findUnique({ where, select: { paidAt: true } });
   if (!existing) {
     try {
-      await db.orderRecord.create({ data: { shopId: shop.id, orderGid: order.orderGid, ...paidData } });
+      await db.orderRecord.create({ data: { shopId: shop.id, orderGid: order.orderGid, ...paidFacts } });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      await freezePaidFacts(shop.id, order.orderGid, paidData);
+      await freezePaidFacts(shop.id, order.orderGid, paidFacts);
     }
   } else if (!existing.paidAt) {
-    await freezePaidFacts(shop.id, order.orderGid, paidData);
+    await freezePaidFacts(shop.id, order.orderGid, paidFacts);
   }
   const result = await reconcileOrder(shop, order.orderGid);
   // Promotion is immediate: the earning may cross a tier threshold (entry rewards once per tier).
@@ -299,6 +301,7 @@ async function applyRefund(tx: Tx, shopId: string, memberId: string, refundId: s
     data: {
       pointsReversed: order.pointsReversed + toReverse,
       refundedAmount: refundedTotal,
+      ...orderProgressColumns({ refundedAmount: refundedTotal }),
       version: order.version + 1,
     },
   });

@@ -18,7 +18,7 @@ import db, { directQuery } from "~/db.server";
 import { logger } from "~/logger.server";
 import { reversalTarget, type OrderEarning } from "~/loyalty/earning";
 import { appendCredit, ConcurrentChangeError, runOnce, type Tx } from "~/loyalty/ledger.server";
-import { fromMicros } from "~/loyalty/money";
+import { fromMicros, toMicros } from "~/loyalty/money";
 import { SEGMENTS, type Segment } from "~/loyalty/segments";
 import { addDays, businessDay, localDateOf, startOfLocalDay, type LocalDate } from "~/loyalty/schedule";
 import {
@@ -168,6 +168,35 @@ export function basePointsOf(order: Pick<OrderFacts, "rule" | "pointsAwarded">):
   return order.pointsAwarded;
 }
 
+/** The amount grammar the progress statement reads exactly (SqlDialect.micros): 1–11 digits, optionally a dot and 1–6 digits. */
+const EXACT_AMOUNT = /^[0-9]{1,11}([.][0-9]{1,6})?$/;
+/** The base points the progress statement reads (SqlDialect.basePoints); outside it JS decides. */
+const MAX_SQL_BASE_POINTS = 999_999_999;
+
+/** An amount as the integer micros the progress statement sums, or null when it must read the text. */
+export function progressMicros(amount: string | null): bigint | null {
+  return amount !== null && EXACT_AMOUNT.test(amount) ? toMicros(amount) : null;
+}
+
+/**
+ * The integer twins of an order's amounts and base points, written with them (orders.server.ts) so
+ * the nightly progress statement sums integers instead of parsing text and JSON for every order row
+ * (ADR 012 addendum). A null twin is always safe: the statement then reads the text as before, and
+ * what it cannot read exactly is left to JS (`undecided`). A twin must therefore never disagree with
+ * its text: every write of eligibleAmount, refundedAmount or rule goes with its twin.
+ */
+export function orderProgressColumns(order: { eligibleAmount?: string | null; refundedAmount?: string; rule?: string | null; pointsAwarded?: number }) {
+  const columns: { eligibleMicros?: bigint | null; refundedMicros?: bigint | null; basePoints?: number | null } = {};
+  if (order.eligibleAmount !== undefined) columns.eligibleMicros = progressMicros(order.eligibleAmount ?? "0");
+  if (order.refundedAmount !== undefined) columns.refundedMicros = progressMicros(order.refundedAmount);
+  if (order.rule !== undefined || order.pointsAwarded !== undefined) {
+    if (order.rule === undefined || order.pointsAwarded === undefined) throw new Error("orderProgressColumns: rule and pointsAwarded go together");
+    const base = basePointsOf({ rule: order.rule, pointsAwarded: order.pointsAwarded });
+    columns.basePoints = base >= 0 && base <= MAX_SQL_BASE_POINTS ? base : null;
+  }
+  return columns;
+}
+
 function orderEvents(order: OrderFacts): QualifyingEvent[] {
   if (!order.paidAt || NOT_COUNTED.has(order.skipReason ?? "")) return [];
   const amount = order.eligibleAmount ?? "0";
@@ -301,9 +330,12 @@ async function progressSums(
   const ids = [...new Set(members.map((member) => member.id))];
   const paid = Prisma.sql`o."paidAt" < ${bounds.until}${bounds.since ? Prisma.sql` AND o."paidAt" >= ${bounds.since}` : Prisma.empty}`;
   const created = Prisma.sql`l."createdAt" < ${bounds.until}${bounds.since ? Prisma.sql` AND l."createdAt" >= ${bounds.since}` : Prisma.empty}`;
-  const points = withPoints ? d.basePoints(Prisma.sql`o."rule"`, Prisma.sql`o."pointsAwarded"`) : Prisma.sql`CAST(o."pointsAwarded" AS BIGINT)`;
+  // The integer twins first (orderProgressColumns); the text only where a twin is null.
+  const points = withPoints
+    ? Prisma.sql`COALESCE(o."basePoints", ${d.basePoints(Prisma.sql`o."rule"`, Prisma.sql`o."pointsAwarded"`)})`
+    : Prisma.sql`CAST(o."pointsAwarded" AS BIGINT)`;
   // state: 0 cancelled (all of it taken back), 1 nothing refunded, 2 refunded (refundedAmount ≠ "0").
-  const facts = Prisma.sql`SELECT o."customerGid" AS gid, ${d.micros(Prisma.sql`COALESCE(o."eligibleAmount", '0')`)} AS e, ${points} AS p, (CASE WHEN o."refundedAmount" = '0' THEN 0 ELSE ${d.micros(Prisma.sql`o."refundedAmount"`)} END) AS r, CASE WHEN o."cancelledAt" IS NOT NULL THEN 0 WHEN o."refundedAmount" = '0' THEN 1 ELSE 2 END AS state FROM "OrderRecord" o ${indexedBy("OrderRecord_shopId_customerGid_idx")} WHERE o."shopId" = ${shopId} AND o."customerGid" IN (SELECT v.c0 FROM ${jsonRows(gids.map((gid) => [gid]), 1)} AS v) AND ${paid} AND (o."skipReason" IS NULL OR o."skipReason" NOT IN (${Prisma.join([...NOT_COUNTED])}))`;
+  const facts = Prisma.sql`SELECT o."customerGid" AS gid, COALESCE(o."eligibleMicros", ${d.micros(Prisma.sql`COALESCE(o."eligibleAmount", '0')`)}) AS e, ${points} AS p, (CASE WHEN o."refundedAmount" = '0' THEN 0 ELSE COALESCE(o."refundedMicros", ${d.micros(Prisma.sql`o."refundedAmount"`)}) END) AS r, CASE WHEN o."cancelledAt" IS NOT NULL THEN 0 WHEN o."refundedAmount" = '0' THEN 1 ELSE 2 END AS state FROM "OrderRecord" o ${indexedBy("OrderRecord_shopId_customerGid_idx")} WHERE o."shopId" = ${shopId} AND o."customerGid" IN (SELECT v.c0 FROM ${jsonRows(gids.map((gid) => [gid]), 1)} AS v) AND ${paid} AND (o."skipReason" IS NULL OR o."skipReason" NOT IN (${Prisma.join([...NOT_COUNTED])}))`;
   const refunded = d.least(Prisma.sql`r`, Prisma.sql`e`);
   const checked = Prisma.sql`SELECT gid, e, p, r, state, CASE WHEN e IS NULL OR p IS NULL OR p < 0 OR (state = 2 AND (r IS NULL OR (${refunded} > 0 AND p > ${REVERSAL_LIMIT} / ${refunded}))) THEN 1 ELSE 0 END AS undecided FROM f`;
   const reversed = Prisma.sql`(CASE WHEN p = 0 OR e = 0 THEN 0 ELSE ${d.least(Prisma.sql`p`, Prisma.sql`(2 * p * ${refunded} + e) / (2 * e)`)} END)`;
