@@ -46,10 +46,10 @@ describe("tier placement notice on the Tiers page", () => {
     await frame.getByText(/^[\d,]+ of [\d,]+ members$/).waitFor();
     expect(await seriousAxeViolationsIn(frame), "tiers page with the placement notice").toEqual([]);
 
-    // The demo's scheduler runs it within a minute; the page polls and the notice goes.
-    await notice.waitFor({ state: "detached", timeout: 90_000 });
+    // The demo's scheduler runs it at its next pass (every minute, slower on a loaded CI box); the page polls and the notice goes.
+    await notice.waitFor({ state: "detached", timeout: 150_000 });
     expect(errors).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it("asks before removing a tier that has members, and removing it stays in the form until saved", async () => {
     const { page, frame, errors } = await openAdminFrame(context, appPort);
@@ -64,7 +64,7 @@ describe("tier placement notice on the Tiers page", () => {
     await page.locator("#toasts .toast", { hasText: "Tiers saved" }).waitFor();
     const notice = frame.getByText("Updating members' tiers…");
     await notice.waitFor({ timeout: 20_000 });
-    await notice.waitFor({ state: "detached", timeout: 90_000 });
+    await notice.waitFor({ state: "detached", timeout: 150_000 });
     await expect.poll(() => headings.nth(1).innerText(), { timeout: 20_000 }).toMatch(/· [1-9][\d,]* members?$/);
     const index = 1;
     const removeButtons = frame.getByRole("button", { name: "Remove tier" });
@@ -87,5 +87,5 @@ describe("tier placement notice on the Tiers page", () => {
     await saveBar.locator("button", { hasText: "Discard" }).click();
     await expect.poll(() => headings.count()).toBe(before);
     expect(errors).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });
