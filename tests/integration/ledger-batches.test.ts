@@ -37,6 +37,7 @@ async function enrolled(points: number) {
 
 const entriesOf = (memberId: string) =>
   db.ledgerEntry.findMany({ where: { memberId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+const balanceOf = async (memberId: string) => (await db.member.findUniqueOrThrow({ where: { id: memberId } })).balance;
 
 const expiry = (member: { id: string; shopId: string }, key: string, points: number, lot: string | null = null): NewEntry => ({
   shopId: member.shopId,
@@ -87,8 +88,8 @@ describe("appendDebits", () => {
     expect(JSON.parse(written[0]?.rule ?? "null")).toEqual({ mode: "per_earning", months: 12, expiresOn: "2026-11-23" });
     expect(written[0]?.createdAt).toBeInstanceOf(Date);
     expect(Math.abs((written[0]?.createdAt.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
-    expect((await db.member.findUniqueOrThrow({ where: { id: a.id } })).balance).toBe(0);
-    expect((await db.member.findUniqueOrThrow({ where: { id: b.id } })).balance).toBe(0);
+    expect(await balanceOf(a.id)).toBe(0);
+    expect(await balanceOf(b.id)).toBe(0);
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
   });
 
@@ -101,8 +102,8 @@ describe("appendDebits", () => {
     const again = await runOnce(db, (tx) => appendDebits(tx, [expiry(a, "expire:a:1", 5), expiry(b, "expire:b:1", 10)]));
     expect(again).toEqual({ applied: false });
     expect((await entriesOf(a.id)).map((entry) => entry.kind)).toEqual(["manual_adjustment"]);
-    expect((await db.member.findUniqueOrThrow({ where: { id: a.id } })).balance).toBe(30);
-    expect((await db.member.findUniqueOrThrow({ where: { id: b.id } })).balance).toBe(30);
+    expect(await balanceOf(a.id)).toBe(30);
+    expect(await balanceOf(b.id)).toBe(30);
     expect(await db.shopifyOutbox.findMany({ orderBy: { key: "asc" }, select: { key: true, payload: true, version: true } })).toEqual(outboxBefore);
   });
 
@@ -135,7 +136,7 @@ describe("appendCredits", () => {
       ["tier_entry_reward", "tier-entry:a:gold", 250, 0, "Tier reward tier-entry:a:gold"],
     ]);
     expect(JSON.parse(written[1]?.rule ?? "null")).toEqual({ tier: "tier-entry:a:gold" });
-    expect((await db.member.findUniqueOrThrow({ where: { id: a.id } })).balance).toBe(350);
+    expect(await balanceOf(a.id)).toBe(350);
     expect((await findBalanceMismatches(db)).mismatches).toEqual([]);
   });
 
@@ -146,7 +147,7 @@ describe("appendCredits", () => {
     const again = await runOnce(db, (tx) => appendCredits(tx, [reward(a, "tier-entry:a:gold", 250), reward(b, "tier-entry:b:gold", 250)]));
     expect(again).toEqual({ applied: false });
     expect(await entriesOf(a.id)).toEqual([]);
-    expect((await db.member.findUniqueOrThrow({ where: { id: a.id } })).balance).toBe(0);
-    expect((await db.member.findUniqueOrThrow({ where: { id: b.id } })).balance).toBe(250);
+    expect(await balanceOf(a.id)).toBe(0);
+    expect(await balanceOf(b.id)).toBe(250);
   });
 });
