@@ -47,14 +47,17 @@ type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes:
 export async function seriousAxeViolationsIn(frame: Frame): Promise<string[]> {
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   // Settle finite animations (a fade-in measured half-way fails contrast); skeleton shimmers loop forever.
-  await frame.evaluate(() =>
-    Promise.all(
-      document
+  await frame.evaluate(async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const running = document
         .getAnimations()
-        .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
-        .map((animation) => animation.finished),
-    ),
-  );
+        .filter((animation) => animation.playState !== "finished" && Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity));
+      if (running.length === 0) return;
+      // A cancelled animation (a re-render replaced it) rejects `finished` with an AbortError: it is settled all the same,
+      // and whatever replaced it is looked at in the next round.
+      await Promise.allSettled(running.map((animation) => animation.finished));
+    }
+  });
   if (!(await frame.evaluate(() => "axe" in window))) await frame.addScriptTag({ content: axeSource });
   const result = await frame.evaluate(() =>
     (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResult> } }).axe.run(document, { resultTypes: ["violations"] }),
